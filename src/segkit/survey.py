@@ -1,0 +1,403 @@
+"""Survey intake: the need catalogue, Likert answers in Chinese or English, Kano answer pairs.
+
+A survey arrives wide (a row per respondent, a column per item and measure) or long (a row per
+answer). Either way it is turned into one tidy `Survey`: numeric ratings, canonical Kano answers
+and one row of respondent facts. Every answer that is neither on the scale, nor a known label,
+nor a "don't know" is reported with item, respondent and value — none is silently dropped,
+because a dropped answer changes a base size the reviewer relies on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from segkit import catalogues
+from segkit.errors import InputError
+from segkit.kano import parse_kano_answers
+
+#: Rating measures a survey may carry per need item.
+RATING_MEASURES = ("importance", "urgency", "satisfaction")
+#: Kano measures (answer pairs) per need item.
+KANO_MEASURES = ("functional", "dysfunctional")
+#: Allowed values of the seeds' classification tags in a need catalogue.
+TAGS: dict[str, tuple[str, ...]] = {
+    "functional": ("functional", "non-functional"),
+    "level": ("basic", "value-added"),
+    "role": ("core", "supplementary"),
+    "horizon": ("long-term", "short-term"),
+}
+CATALOGUE_COLUMNS = ("item", "label_en", "label_zh", *TAGS, "category")
+
+
+@dataclass(frozen=True)
+class NeedCatalogue:
+    """Need items with labels and classification tags; `items` has `CATALOGUE_COLUMNS`."""
+
+    items: pd.DataFrame
+    source: str = ""
+
+    @property
+    def ids(self) -> list[str]:
+        return self.items["item"].tolist()
+
+    def labels(self, language: str) -> dict[str, str]:
+        """``{item id: label}`` in `language` (en | zh) for charts and tables."""
+        column = "label_zh" if language == "zh" else "label_en"
+        return dict(zip(self.items["item"], self.items[column]))
+
+
+def load_catalogue(path: str | Path) -> NeedCatalogue:
+    """Read a need catalogue (YAML: ``items: [{id, label_en, label_zh, functional, level, role,
+    horizon, category}]``), checking that every tag is one of the seeds' classes."""
+    path = Path(path)
+    try:
+        tree = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise InputError(f"{path.name}: cannot read the need catalogue ({exc})") from exc
+    entries = tree.get("items") if isinstance(tree, dict) else None
+    if not entries:
+        raise InputError(f"{path.name}: the need catalogue has no 'items' list")
+    rows = []
+    for number, entry in enumerate(entries, start=1):
+        missing = [k for k in ("id", "label_en", "label_zh", *TAGS, "category") if not entry.get(k)]
+        if missing:
+            raise InputError(f"{path.name}: item {number} ({entry.get('id', '?')}) lacks {', '.join(missing)}")
+        for tag, allowed in TAGS.items():
+            if entry[tag] not in allowed:
+                raise InputError(
+                    f"{path.name}: item {entry['id']}: {tag} is {entry[tag]!r}; use one of {', '.join(allowed)}"
+                )
+        rows.append({"item": str(entry["id"]), **{k: str(entry[k]) for k in CATALOGUE_COLUMNS[1:]}})
+    items = pd.DataFrame(rows, columns=list(CATALOGUE_COLUMNS))
+    duplicated = items["item"][items["item"].duplicated()].tolist()
+    if duplicated:
+        raise InputError(f"{path.name}: item ids are repeated: {', '.join(duplicated)}")
+    return NeedCatalogue(items=items, source=path.name)
+
+
+@dataclass(frozen=True)
+class LikertScale:
+    """A rating scale: integer points `low`..`high`, labels per measure, and "no answer" tokens.
+
+    Labels are matched case-insensitively after trimming; numbers must be whole points on the
+    scale. The default is the packaged 5-point scale with English and Chinese labels.
+    """
+
+    low: int = 1
+    high: int = 5
+    labels: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    missing: frozenset[str] = frozenset()
+
+    @classmethod
+    def default(cls) -> LikertScale:
+        tree = yaml.safe_load(catalogues.path("likert.yaml").read_text(encoding="utf-8"))
+        labels = {m: {str(k).strip().lower(): float(v) for k, v in d.items()} for m, d in tree["labels"].items()}
+        return cls(
+            low=int(tree["low"]),
+            high=int(tree["high"]),
+            labels=labels,
+            missing=frozenset(str(v).strip().lower() for v in tree["missing"]),
+        )
+
+    @property
+    def midpoint(self) -> float:
+        return (self.low + self.high) / 2
+
+
+@dataclass(frozen=True)
+class BadAnswer:
+    """One answer that could not be read: where it is and what it was."""
+
+    item: str
+    measure: str
+    respondent: str
+    value: str
+
+
+def parse_likert(
+    values: pd.Series,
+    *,
+    scale: LikertScale,
+    measure: str,
+    reverse: bool = False,
+) -> tuple[pd.Series, pd.Series]:
+    """Turn answers into points; return ``(points, bad)`` where `bad` marks unreadable answers.
+
+    Missing tokens and blanks become NaN and are *not* bad; out-of-range or fractional numbers
+    and unknown labels are bad. Reverse-coded items are mirrored (``low + high - x``).
+    """
+    text = values.astype("str").str.strip().str.lower().where(values.notna(), "")
+    numbers = pd.to_numeric(text, errors="coerce")
+    labels = {**scale.labels.get("agreement", {}), **scale.labels.get(measure, {})}
+    from_labels = text.map(labels).astype("float64")
+    points = numbers.where(numbers.notna(), from_labels)
+    is_missing = text.isin(scale.missing)
+    off_scale = points.notna() & ((points < scale.low) | (points > scale.high) | (points % 1 != 0))
+    bad = (points.isna() & ~is_missing) | off_scale
+    points = points.where(~bad)
+    if reverse:
+        points = scale.low + scale.high - points
+    return points.astype("float64"), bad
+
+
+def _report_bad(bad: list[BadAnswer], total: int, source: str) -> None:
+    if not bad:
+        return
+    shown = ", ".join(f"item {b.item} {b.measure}, respondent {b.respondent}: {b.value!r}" for b in bad[:5])
+    more = ", ..." if len(bad) > 5 else ""
+    raise InputError(
+        f"{source}: {len(bad)} of {total} answers are not on the scale or not a known label "
+        f"({shown}{more}); fix them, or add the label to the scale"
+    )
+
+
+@dataclass(frozen=True)
+class Survey:
+    """A read survey in tidy form.
+
+    ratings:     respondent_id, item, measure (importance|urgency|satisfaction), value (float, NaN = no answer)
+    kano:        respondent_id, item, functional, dysfunctional (canonical answers, NA = no answer)
+    respondents: respondent_id, customer_id, overall_satisfaction, nps and any other respondent columns
+    """
+
+    ratings: pd.DataFrame
+    kano: pd.DataFrame
+    respondents: pd.DataFrame
+    catalogue: NeedCatalogue
+    scale: LikertScale
+    source: str = ""
+
+    @property
+    def n(self) -> int:
+        return len(self.respondents)
+
+    def measures(self) -> list[str]:
+        """Rating measures that have at least one answer."""
+        answered = self.ratings.dropna(subset=["value"])
+        return [m for m in RATING_MEASURES if (answered["measure"] == m).any()]
+
+    def wide(self, measure: str) -> pd.DataFrame:
+        """Respondent × item table of one rating measure (respondents without answers kept)."""
+        part = self.ratings[self.ratings["measure"] == measure]
+        table = part.pivot_table(index="respondent_id", columns="item", values="value", aggfunc="first", dropna=False)
+        return table.reindex(index=self.respondents["respondent_id"], columns=self.catalogue.ids)
+
+    def subset(self, respondent_ids: Iterable[str]) -> Survey:
+        """The same survey restricted to some respondents (for segments and bootstraps)."""
+        keep = set(respondent_ids)
+        return Survey(
+            ratings=self.ratings[self.ratings["respondent_id"].isin(keep)].reset_index(drop=True),
+            kano=self.kano[self.kano["respondent_id"].isin(keep)].reset_index(drop=True),
+            respondents=self.respondents[self.respondents["respondent_id"].isin(keep)].reset_index(drop=True),
+            catalogue=self.catalogue,
+            scale=self.scale,
+            source=self.source,
+        )
+
+
+def wide_to_long(
+    frame: pd.DataFrame,
+    *,
+    items: Sequence[str],
+    column_pattern: str = "{item}_{measure}",
+    respondent_col: str = "respondent_id",
+) -> pd.DataFrame:
+    """Melt a wide survey to ``respondent_id, item, measure, answer`` (answers kept as text)."""
+    pieces = []
+    for item in items:
+        for measure in (*RATING_MEASURES, *KANO_MEASURES):
+            column = column_pattern.format(item=item, measure=measure)
+            if column in frame.columns:
+                pieces.append(
+                    pd.DataFrame(
+                        {
+                            "respondent_id": frame[respondent_col].astype("str"),
+                            "item": item,
+                            "measure": measure,
+                            "answer": frame[column].astype("str").where(frame[column].notna()),
+                        }
+                    )
+                )
+    if not pieces:
+        raise InputError(
+            f"no survey answer columns found; expected columns like "
+            f"{column_pattern.format(item=items[0], measure='importance')!r}"
+        )
+    return pd.concat(pieces, ignore_index=True)
+
+
+def survey_from_long(
+    answers: pd.DataFrame,
+    respondents: pd.DataFrame,
+    *,
+    catalogue: NeedCatalogue,
+    scale: LikertScale | None = None,
+    kano_labels: Mapping[str, Sequence[str]] | None = None,
+    reverse: Iterable[tuple[str, str]] = (),
+    source: str = "survey",
+) -> Survey:
+    """Build a `Survey` from long answers (respondent_id, item, measure, answer).
+
+    `reverse` lists ``(item, measure)`` pairs that were asked in reverse. Unknown items or
+    measures and every unreadable answer raise one `InputError` naming them.
+    """
+    scale = scale or LikertScale.default()
+    unknown_items = sorted(set(answers["item"]) - set(catalogue.ids))
+    if unknown_items:
+        raise InputError(f"{source}: items not in the need catalogue: {', '.join(unknown_items[:10])}")
+    unknown_measures = sorted(set(answers["measure"]) - set(RATING_MEASURES) - set(KANO_MEASURES))
+    if unknown_measures:
+        raise InputError(
+            f"{source}: unknown measures {', '.join(unknown_measures)}; use "
+            f"{', '.join((*RATING_MEASURES, *KANO_MEASURES))}"
+        )
+    reverse_set = set(reverse)
+    bad: list[BadAnswer] = []
+    rating_parts = []
+    for (item, measure), part in answers[answers["measure"].isin(RATING_MEASURES)].groupby(
+        ["item", "measure"], sort=False
+    ):
+        points, wrong = parse_likert(part["answer"], scale=scale, measure=measure, reverse=(item, measure) in reverse_set)
+        bad += [BadAnswer(item, measure, r, v) for r, v in zip(part["respondent_id"][wrong], part["answer"][wrong])]
+        rating_parts.append(part[["respondent_id", "item", "measure"]].assign(value=points))
+    ratings = (
+        pd.concat(rating_parts, ignore_index=True)
+        if rating_parts
+        else pd.DataFrame({"respondent_id": [], "item": [], "measure": [], "value": []}).astype(
+            {"respondent_id": "str", "item": "str", "measure": "str", "value": "float64"}
+        )
+    )
+    kano_parts = {}
+    for measure in KANO_MEASURES:
+        part = answers[answers["measure"] == measure]
+        canonical, wrong = parse_kano_answers(part["answer"], labels=kano_labels)
+        bad += [
+            BadAnswer(i, measure, r, v)
+            for i, r, v in zip(part["item"][wrong], part["respondent_id"][wrong], part["answer"][wrong])
+        ]
+        kano_parts[measure] = part[["respondent_id", "item"]].assign(**{measure: canonical})
+    _report_bad(bad, int(answers["answer"].notna().sum()), source)
+    kano = kano_parts["functional"].merge(kano_parts["dysfunctional"], on=["respondent_id", "item"], how="outer")
+    return Survey(
+        ratings=ratings,
+        kano=kano.reset_index(drop=True),
+        respondents=respondents.reset_index(drop=True),
+        catalogue=catalogue,
+        scale=scale,
+        source=source,
+    )
+
+
+def _score_column(frame: pd.DataFrame, column: str, *, low: float, high: float, source: str) -> pd.Series:
+    """A respondent-level numeric score (overall satisfaction, NPS); off-range values are reported."""
+    raw = frame[column]
+    text = raw.astype("str").str.strip().str.lower().where(raw.notna(), "")
+    values = pd.to_numeric(text, errors="coerce")
+    missing = text.isin(LikertScale.default().missing)
+    wrong = (values.isna() & ~missing) | (values < low) | (values > high)
+    if wrong.any():
+        rows = np.flatnonzero(wrong.to_numpy())
+        from segkit.errors import sample_offenders
+
+        raise InputError(
+            f"{source}: column {column!r}: {int(wrong.sum())} of {len(frame)} values are not numbers "
+            f"from {low:g} to {high:g} ({sample_offenders((rows + 1).tolist(), raw.iloc[rows].tolist())})"
+        )
+    return values.astype("float64")
+
+
+def read_survey(
+    path: str | Path,
+    *,
+    catalogue: NeedCatalogue,
+    layout: str = "wide",
+    column_pattern: str = "{item}_{measure}",
+    respondent_col: str = "respondent_id",
+    customer_col: str = "customer_id",
+    overall_col: str | None = "overall_satisfaction",
+    overall_range: tuple[float, float] = (1, 5),
+    nps_col: str | None = "nps",
+    scale: LikertScale | None = None,
+    kano_labels: Mapping[str, Sequence[str]] | None = None,
+    reverse: Iterable[tuple[str, str]] = (),
+) -> Survey:
+    """Read a survey CSV (``layout="wide"``: a row per respondent, columns named by
+    `column_pattern`; ``layout="long"``: columns respondent_id, item, measure, answer).
+
+    For a long file, respondent facts (customer id, overall satisfaction, NPS) come from rows
+    whose item is empty and whose measure names the column. Overall satisfaction is read on
+    `overall_range`, NPS on 0..10; a respondent without a customer id is kept (unlinked).
+    """
+    path = Path(path)
+    try:
+        frame = pd.read_csv(path, dtype="str", keep_default_na=False, na_values=[""], encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise InputError(f"{path.name}: cannot read the survey ({exc})") from exc
+    if respondent_col not in frame.columns:
+        raise InputError(f"{path.name}: no respondent column {respondent_col!r} (columns: {', '.join(frame.columns[:8])})")
+    if layout == "long":
+        needed = {"item", "measure", "answer"} - set(frame.columns)
+        if needed:
+            raise InputError(f"{path.name}: a long survey needs columns {', '.join(sorted(needed))}")
+        facts = frame[frame["item"].isna()]
+        respondents = facts.pivot_table(index=respondent_col, columns="measure", values="answer", aggfunc="first")
+        respondents = respondents.reset_index().rename_axis(columns=None)
+        answers = frame[frame["item"].notna()].rename(columns={respondent_col: "respondent_id"})
+    elif layout == "wide":
+        answers = wide_to_long(frame, items=catalogue.ids, column_pattern=column_pattern, respondent_col=respondent_col)
+        answer_columns = {column_pattern.format(item=i, measure=m) for i in catalogue.ids for m in (*RATING_MEASURES, *KANO_MEASURES)}
+        respondents = frame[[c for c in frame.columns if c not in answer_columns]]
+    else:
+        raise InputError(f"{path.name}: layout must be 'wide' or 'long', not {layout!r}")
+    respondents = respondents.rename(columns={respondent_col: "respondent_id", customer_col: "customer_id"})
+    repeated = respondents["respondent_id"][respondents["respondent_id"].duplicated()]
+    if len(repeated):
+        raise InputError(f"{path.name}: respondent ids are repeated: {', '.join(repeated.head(5))}")
+    if "customer_id" not in respondents.columns:
+        respondents = respondents.assign(customer_id=pd.Series(pd.NA, index=respondents.index, dtype="str"))
+    scores = {}
+    if overall_col and overall_col in respondents.columns:
+        scores["overall_satisfaction"] = _score_column(
+            respondents, overall_col, low=overall_range[0], high=overall_range[1], source=path.name
+        )
+    if nps_col and nps_col in respondents.columns:
+        scores["nps"] = _score_column(respondents, nps_col, low=0, high=10, source=path.name)
+    respondents = respondents.drop(columns=[c for c in (overall_col, nps_col) if c in respondents.columns]).assign(
+        **scores
+    )
+    return survey_from_long(
+        answers,
+        respondents,
+        catalogue=catalogue,
+        scale=scale,
+        kano_labels=kano_labels,
+        reverse=reverse,
+        source=path.name,
+    )
+
+
+def base_sizes(survey: Survey) -> pd.DataFrame:
+    """Answers per item and measure (the base behind every mean), including Kano pairs."""
+    rated = survey.ratings.dropna(subset=["value"]).groupby(["item", "measure"]).size().unstack(fill_value=0)
+    kano_n = survey.kano.dropna(subset=["functional", "dysfunctional"]).groupby("item").size().rename("kano")
+    table = rated.join(kano_n, how="outer").reindex(survey.catalogue.ids).fillna(0).astype("int64")
+    return table.reset_index().rename(columns={"index": "item"})
+
+
+__all__ = [
+    "NeedCatalogue",
+    "LikertScale",
+    "Survey",
+    "base_sizes",
+    "load_catalogue",
+    "parse_likert",
+    "read_survey",
+    "survey_from_long",
+    "wide_to_long",
+]

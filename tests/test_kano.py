@@ -1,0 +1,124 @@
+"""Kano classification: evaluation tables, coefficients, Fong's test, categories, continuous Kano."""
+
+import pandas as pd
+import pytest
+
+from segkit import kano
+
+
+def classified_from_counts(counts: dict[str, int], item: str = "X") -> pd.DataFrame:
+    classes = [c for c, k in counts.items() for _ in range(k)]
+    return pd.DataFrame({"respondent_id": [f"r{i}" for i in range(len(classes))], "item": item, "kano_class": classes})
+
+
+def test_better_worse_reference():
+    # Better = (45 + 123) / 296 = 0.5676; Worse = -(123 + 95) / 296 = -0.7365
+    better, worse = kano.cs_coefficients({"M": 95, "O": 123, "A": 45, "I": 33})
+    assert better == pytest.approx(0.568, abs=5e-4)
+    assert worse == pytest.approx(-0.736, abs=5e-4)
+
+
+def test_fong_reference():
+    # |123 - 95| = 28 >= 1.65 * sqrt(218 * (592 - 218) / 592) = 1.65 * 11.736 = 19.36
+    result = kano.fong_test(123, 95, 296)
+    assert result.difference == 28
+    assert result.critical == pytest.approx(19.4, abs=0.05)
+    assert result.significant
+
+
+def test_fong_not_significant_when_close():
+    # |50 - 45| = 5 < 1.65 * sqrt(95 * 105 / 200) = 1.65 * 7.062 = 11.65
+    result = kano.fong_test(50, 45, 100)
+    assert result.critical == pytest.approx(11.65, abs=0.01)
+    assert not result.significant
+
+
+def test_kano_table_reference_counts():
+    table = kano.kano_table(classified_from_counts({"M": 95, "O": 123, "A": 45, "I": 33}), n_boot=200, seed=1)
+    row = table.iloc[0]
+    assert row["category"] == "O" and row["seed_class"] == "performance"
+    assert row["n"] == 296
+    assert row["category_strength"] == pytest.approx(28 / 296)  # 41.6% - 32.1%
+    assert row["total_strength"] == pytest.approx((45 + 123 + 95) / 296)
+    assert row["fong_significant"]
+    assert row["better_low"] < row["better"] < row["better_high"]
+    assert row["worse_low"] < row["worse"] < row["worse_high"]
+
+
+CLASSIC = {
+    "like": "QAAAO",
+    "must-be": "RIIIM",
+    "neutral": "RIIIM",
+    "live-with": "RIIIM",
+    "dislike": "RRRRQ",
+}
+
+
+@pytest.mark.parametrize("functional", kano.ANSWERS)
+def test_classic_table_every_cell(functional):
+    dysfunctional = pd.Series(kano.ANSWERS)
+    result = kano.classify(pd.Series([functional] * 5), dysfunctional)
+    assert "".join(result) == CLASSIC[functional]
+
+
+def test_pouliot_table_differs_only_on_contradictory_cells():
+    f = pd.Series(["must-be", "live-with", "like", "must-be", "neutral"])
+    d = pd.Series(["must-be", "live-with", "dislike", "dislike", "neutral"])
+    assert kano.classify(f, d, table="pouliot").tolist() == ["Q", "Q", "O", "M", "I"]
+    assert kano.classify(f, d, table="classic").tolist() == ["I", "I", "O", "M", "I"]
+    differing = (kano.CLASSIC_TABLE != kano.POULIOT_TABLE).to_numpy().sum()
+    assert differing == 2
+
+
+def test_missing_answer_gives_no_class():
+    result = kano.classify(pd.Series(["like", None]), pd.Series([None, "dislike"]))
+    assert result.isna().all()
+
+
+def test_labels_in_both_languages_and_variants():
+    values = pd.Series(["我很喜欢", "理应如此", "无所谓", "能忍受", "我很不喜欢", "I like it", "Must be", " I can tolerate it ",
+                        "3", "5.0", "不知道", None, "love it"])
+    answers, bad = kano.parse_kano_answers(values)
+    assert answers.iloc[:10].tolist() == [*kano.ANSWERS, "like", "must-be", "live-with", "neutral", "dislike"]
+    assert answers.iloc[10:12].isna().all() and not bad.iloc[10:12].any()
+    assert bad.tolist() == [False] * 12 + [True]
+
+
+def test_custom_labels():
+    answers, bad = kano.parse_kano_answers(pd.Series(["sehr gut", "egal"]), labels={"like": ["sehr gut"], "neutral": ["egal"]})
+    assert answers.tolist() == ["like", "neutral"] and not bad.any()
+
+
+def test_category_tie_rule():
+    counts = {"M": 40, "O": 42, "A": 10, "I": 8}
+    assert kano.category(counts) == "O"  # plain mode
+    assert kano.category(counts, tie_threshold=0.05) == "M"  # 42% - 40% = 2 points <= 5: M > O
+    assert kano.category({"A": 30, "I": 30, "O": 5}) == "A"  # exact tie: A before I
+
+
+def test_continuous_kano_by_hand():
+    # functional like/must-be/neutral -> 4, 2, 0: mean 2, sd 2
+    # dysfunctional dislike/dislike/neutral -> 4, 4, 0: mean 2.667, sd sqrt(16/3) = 2.309
+    pairs = pd.DataFrame({"respondent_id": ["a", "b", "c"], "item": "X",
+                          "functional": ["like", "must-be", "neutral"], "dysfunctional": ["dislike", "dislike", "neutral"]})
+    row = kano.continuous_kano(pairs).iloc[0]
+    assert row["functional_mean"] == pytest.approx(2.0)
+    assert row["functional_sd"] == pytest.approx(2.0)
+    assert row["dysfunctional_mean"] == pytest.approx(8 / 3)
+    assert row["dysfunctional_sd"] == pytest.approx(2.3094, abs=1e-4)
+
+
+def test_questionable_rates():
+    frame = pd.DataFrame({"respondent_id": ["a", "a", "b", "b"], "item": ["X", "Y", "X", "Y"], "kano_class": ["Q", "A", "M", "M"]})
+    by_respondent, by_item = kano.questionable_rates(frame)
+    assert by_respondent.set_index("respondent_id")["rate"].to_dict() == {"a": 0.5, "b": 0.0}
+    assert by_item.set_index("item")["rate"].to_dict() == {"X": 0.5, "Y": 0.0}
+
+
+def test_category_mix_detects_segment_difference():
+    frame = pd.concat([classified_from_counts({"M": 40, "A": 10}), classified_from_counts({"M": 10, "A": 40})], ignore_index=True)
+    frame["respondent_id"] = [f"r{i}" for i in range(len(frame))]
+    segments = pd.Series(["s1"] * 50 + ["s2"] * 50, index=frame["respondent_id"])
+    shares, chi2, p = kano.category_mix(frame, segments)
+    assert p < 0.001
+    assert shares.set_index("segment").loc["s1", "M"] == pytest.approx(0.8)
