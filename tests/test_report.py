@@ -152,3 +152,15 @@ def test_webfont_embeds_exactly_the_cjk_characters_of_the_page():
     covered = {chr(c) for c in font.getBestCmap()}
     assert set("数据质量读入行（）。") <= covered
     assert "设" not in covered  # a character the page does not use is left out
+
+
+def test_pvalues_never_read_as_zero_and_booleans_read_as_words():
+    assert report.fmt_pvalue(0.0004) == "< 0.001"
+    assert report.fmt_pvalue(0.001) == "0.001"
+    assert report.fmt_pvalue(0.04567) == "0.046"
+    frame = pd.DataFrame({"p_adjusted": [1e-12, 0.25], "small_base": [True, False]})
+    en = Report("en").table_html(frame)
+    zh = Report("zh").table_html(frame)
+    assert "&lt; 0.001" in en and "0.250" in en and "0.00<" not in en
+    assert ">yes<" in en and ">no<" in en and "True" not in en
+    assert ">是<" in zh and ">否<" in zh

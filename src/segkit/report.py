@@ -21,6 +21,7 @@ from functools import cache
 from importlib import metadata, resources
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from IPython.display import HTML, display
 
@@ -61,6 +62,13 @@ def fmt_pct(value: object, digits: int = 1) -> str:
     return _MISSING if _is_missing(value) else f"{100 * float(value):.{digits}f}%"
 
 
+def fmt_pvalue(value: object) -> str:
+    """A p-value with three decimals, and ``'< 0.001'`` below that (never a misleading ``'0.00'``)."""
+    if _is_missing(value):
+        return _MISSING
+    return "< 0.001" if float(value) < 0.001 else f"{float(value):.3f}"
+
+
 def fmt_date(value: object) -> str:
     """A date or timestamp as ``YYYY-MM-DD``."""
     return _MISSING if _is_missing(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
@@ -68,7 +76,10 @@ def fmt_date(value: object) -> str:
 
 FORMATTERS: dict[str, Callable[[object], str]] = {
     "int": fmt_int, "float": fmt_float, "money": fmt_money, "pct": fmt_pct, "date": fmt_date, "text": str,
+    "pvalue": fmt_pvalue,
 }
+#: Columns that hold p-values (or FDR q-values) wherever they appear: formatted with `fmt_pvalue`.
+PVALUE_COLUMNS = frozenset({"p", "q", "p_value", "p_adjusted", "p_vs_rest", "q_value"})
 
 
 def _is_missing(value: object) -> bool:
@@ -230,16 +241,22 @@ class Report:
         words = catalogue(self.language)
         head, numeric = [], {}
         for column in shown.columns:
-            kind = formats.get(column) or _default_format(shown[column])
-            numeric[column] = kind in {"int", "float", "money", "pct"}
+            kind = formats.get(column) or ("pvalue" if column in PVALUE_COLUMNS else _default_format(shown[column]))
+            numeric[column] = kind in {"int", "float", "money", "pct", "pvalue"}
             header = self.label(labels[column]) if column in labels else words.get(f"core.columns.{column}", str(column))
             head.append(f'<th class="{"num" if numeric[column] else "txt"}">{html.escape(header)}</th>')
             formats[column] = kind
         rows = []
+        yes_no = {True: self.t("core.yes"), False: self.t("core.no")}
         for record in shown.head(max_rows).itertuples(index=False, name=None):
             cells = []
             for column, value in zip(shown.columns, record):
-                text = FORMATTERS[formats[column]](value) if not _is_missing(value) else _MISSING
+                if _is_missing(value):
+                    text = _MISSING
+                elif isinstance(value, (bool, np.bool_)):
+                    text = yes_no[bool(value)]
+                else:
+                    text = FORMATTERS[formats[column]](value)
                 cells.append(f'<td class="{"num" if numeric[column] else "txt"}">{html.escape(text)}</td>')
             rows.append(f"<tr>{''.join(cells)}</tr>")
         note = ""
