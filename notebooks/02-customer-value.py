@@ -36,7 +36,7 @@ import pandas as pd
 from segkit import cleaning, engine, export, io, lifecycle, plots, privacy, rfm, segments
 from segkit.report import Report, fmt_date, fmt_float, fmt_int, fmt_pct, set_theme
 
-R = Report(language)
+R = Report(language, pseudonymize_ids=pseudonymize_ids)
 set_theme(language)
 L = {k: R.t(f"value.metrics.{k}") for k in (
     "recency", "frequency", "monetary", "r_score", "f_score", "m_score", "mean_monetary", "customers",

@@ -29,6 +29,7 @@ small_base: int = 30  # results on fewer answers are flagged
 top_k: int = 5  # backlog stability: share of resamples in the top k
 seed: int = 0  # bootstrap seed
 column_pattern: str = "{item}_{measure}"  # survey column names; measure: importance, urgency, satisfaction, functional, dysfunctional
+pseudonymize_ids: bool = False  # per-customer tables show keyed-hash ids instead of customer ids
 
 # %% tags=["remove-cell"]
 from pathlib import Path
@@ -40,7 +41,7 @@ from segkit import needs_plots as plots
 from segkit.i18n import catalogue as catalog
 from segkit.report import Report
 
-R = Report(language)
+R = Report(language, pseudonymize_ids=pseudonymize_ids)
 words = catalog(language)
 
 
@@ -295,9 +296,10 @@ if "quadrant" in table:
 columns = ["rank", "item", "backlog_score", "priority_score", "gap", "opportunity", "kano_class", "quadrant", "top_k_share"]
 show(table[[c for c in columns if c in table]].rename(columns={"priority_score": "score"}), formats={"top_k_share": "pct", "rank": "int"})
 
-# %% tags=["remove-cell"]
+# %% tags=["hide-input"]
 R.provenance(
-    {"language": language, "preset": preset, "as_of": as_of, "run_id": run_id, "small_base": small_base, "top_k": top_k, "seed": seed},
+    {"language": language, "preset": preset, "as_of": as_of, "run_id": run_id, "small_base": small_base, "top_k": top_k, "seed": seed,
+     "pseudonymize_ids": pseudonymize_ids},
     {"survey": survey_path, "needs": needs_path, "complaints": complaints_path, "risk": risk_path, "holdings": holdings_path,
      "transactions": transactions_path, "customers": customers_path},
 )

@@ -240,6 +240,9 @@ def test_reports_have_summary_provenance_and_no_code(english_run):
     assert "R.heading" not in page and "data:image/png;base64," in page
     for html in english_run.glob("*.html"):
         assert html.stat().st_size < 2_000_000, html.name
+    for html in english_run.glob("0*.html"):  # every report closes with a visible provenance section
+        text = html.read_text(encoding="utf-8")
+        assert "Executive summary" in text and "Provenance" in text and "SHA-256" in text, html.name
     index = (english_run / "index.html").read_text(encoding="utf-8")
     assert 'href="01-data-quality.html"' in index and "Lines read" in index
     manifest = json.loads((english_run / "manifest.json").read_text())
@@ -256,13 +259,38 @@ def test_no_names_phones_or_emails_in_any_report_or_manifest(english_run, small_
 
 
 @pytest.mark.slow
-def test_chinese_run_of_the_data_quality_report(small_demo):
-    config = _demo_config(small_demo, small_demo / "raw", language="zh", notebooks="notebooks: [01-data-quality]\n")
+def test_chinese_run_of_every_report(small_demo):
+    config = _demo_config(small_demo, small_demo / "raw", language="zh")
     with open(small_demo / "zh.log", "w") as log:
-        assert run(config, out=log) == 0
-    page = (small_demo / "reports" / "small-zh" / "01-data-quality.html").read_text(encoding="utf-8")
-    assert 'lang="zh-CN"' in page and "执行摘要" in page and "数据来源与可复现信息" in page
-    assert "Executive summary" not in page
+        assert run(config, out=log) == 0, (small_demo / "zh.log").read_text()
+    pages = sorted((small_demo / "reports" / "small-zh").glob("0*.html"))
+    assert [p.stem for p in pages] == [p.stem for p in sorted(NOTEBOOKS.glob("0*.ipynb"))]
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert 'lang="zh-CN"' in text and "执行摘要" in text and "数据来源与可复现信息" in text, page.name
+        assert "Executive summary" not in text and "Provenance" not in text, page.name
+
+
+@pytest.mark.slow
+def test_pseudonymised_run_shows_no_customer_id_and_keeps_the_key_out(small_demo):
+    key = "test-key-not-in-reports"
+    config = _demo_config(small_demo, small_demo / "raw", language="en",
+                          notebooks="notebooks: [02-customer-value, 03-need-priority]\n")
+    text = config.read_text(encoding="utf-8").replace("run_id: small-en", "run_id: small-pseudo")
+    config.write_text(text + f"pseudonymize_ids: true\npseudonymize_key: {key}\n", encoding="utf-8")
+    with open(small_demo / "pseudo.log", "w") as log:
+        assert run(config, out=log) == 0, (small_demo / "pseudo.log").read_text()
+    ids = pd.read_csv(small_demo / "raw" / "customers.csv", dtype=str)["customer_id"]
+    out = small_demo / "reports" / "small-pseudo"
+    produced = [*out.glob("*.html"), out / "manifest.json"]
+    for path in produced:
+        text = path.read_text(encoding="utf-8")
+        assert key not in text, path.name
+        leaked = [i for i in ids if i in text]
+        assert leaked == [], f"{path.name} shows customer ids {leaked[:3]}"
+    export = pd.read_csv(small_demo / "processed" / "small-pseudo" / "customer_segments.csv", dtype=str, encoding="utf-8-sig")
+    assert export["customer_id"].str.startswith("P-").all()
+    assert set(export["customer_id"]) <= set(privacy.pseudonymize(ids, key=key))  # same keyed hash as the library
 
 
 def _chromium() -> str | None:
