@@ -318,8 +318,35 @@ def _flag_rules(lf: nw.LazyFrame, opts: CleaningOptions, columns: list[str]) -> 
 
 
 def _mark_duplicates(lf: nw.LazyFrame, columns: list[str]) -> nw.LazyFrame:
-    """Flag (``_sk_duplicate``) every copy of a line but the first: number each group of identical lines."""
+    """Flag (``_sk_duplicate``) every copy of a line but one; copies are identical, so any one may stay.
+
+    On DuckDB a window over every column partitions the whole table, which costs more than the
+    rest of the cleaning together; there the lines are hashed first and only those whose hash
+    occurs more than once (equal lines hash alike, so no copy is missed) go through the window.
+    """
+    if lf.implementation.is_duckdb():
+        return _mark_duplicates_by_hash(lf, columns)
+    return _number_copies(lf, columns)
+
+
+def _number_copies(lf: nw.LazyFrame, columns: list[str]) -> nw.LazyFrame:
     return lf.with_columns(_sk_duplicate=nw.col("_sk_one").cum_sum().over(*columns, order_by=ORDER_DATE) > 1)
+
+
+def _mark_duplicates_by_hash(lf: nw.LazyFrame, columns: list[str]) -> nw.LazyFrame:
+    """`_mark_duplicates` on DuckDB: one group-by of 64-bit hashes, held in memory, then the window on the few repeats."""
+    listed = ", ".join(_quoted(c) for c in columns)
+    hashed = lf.to_native().query("_sk_lines", f"SELECT *, hash({listed}) AS _sk_hash FROM _sk_lines")
+    repeats = hashed.query("_sk_lines", "SELECT _sk_hash, TRUE AS _sk_repeated FROM _sk_lines GROUP BY _sk_hash HAVING count(*) > 1")
+    marked = nw.from_native(hashed.set_alias("_sk_lines").join(repeats.materialize().set_alias("_sk_repeats"), "_sk_hash", how="left"))
+    names = [*lf.collect_schema().names(), "_sk_duplicate"]
+    single = marked.filter(nw.col("_sk_repeated").is_null()).with_columns(_sk_duplicate=nw.lit(False))
+    repeated = _number_copies(marked.filter(~nw.col("_sk_repeated").is_null()), columns)
+    return nw.concat([single.select(names), repeated.select(names)], how="vertical")
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 def _mark_cancelled_originals(lf: nw.LazyFrame, columns: list[str]) -> nw.LazyFrame:
@@ -346,7 +373,7 @@ def _mark_cancelled_originals(lf: nw.LazyFrame, columns: list[str]) -> nw.LazyFr
     # every backend picks the same line.
     order = [ORDER_DATE, "_sk_is_cancel", ORDER_ID, *[c for c in columns if c not in (ORDER_DATE, ORDER_ID, *key)]]
     candidates = (
-        _mark_duplicates(lf.join(cancelled_keys, on=key, how="semi"), columns)
+        _number_copies(lf.join(cancelled_keys, on=key, how="semi"), columns)
         .with_columns(
             _sk_sale=sale,
             _sk_step=nw.when(sale).then(nw.lit(1)).when(live & nw.col("_sk_is_cancel")).then(nw.lit(-1)).otherwise(nw.lit(0)),
