@@ -14,7 +14,7 @@
 # ---
 
 # %% tags=["parameters"]
-transactions_path: str = "../data/raw/demo/transactions.csv"  # transaction file (CSV, Excel, Parquet)
+transactions_path: str = "../data/raw/demo/transactions.csv"  # required: transaction file (CSV, Excel, Parquet)
 preset: str = "demo"                                           # column preset; empty when mapping_path is given
 mapping_path: str = ""                                         # YAML column mapping instead of a preset
 encoding: str = ""                                             # text encoding; empty = detect

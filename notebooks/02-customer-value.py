@@ -14,7 +14,7 @@
 # ---
 
 # %% tags=["parameters"]
-transactions_path: str = "../data/raw/demo/transactions.csv"  # transaction file (CSV, Excel, Parquet)
+transactions_path: str = "../data/raw/demo/transactions.csv"  # required: transaction file (CSV, Excel, Parquet)
 customers_path: str = "../data/raw/demo/customers.csv"        # customer attributes, empty for none
 preset: str = "demo"                                           # column preset; empty when mapping_path is given
 mapping_path: str = ""                                         # YAML column mapping instead of a preset

@@ -14,14 +14,17 @@
 # ---
 
 # %% tags=["parameters"]
-survey_path: str = "../data/raw/demo/survey.csv"  # survey, wide: a row per respondent
-needs_path: str = "../data/raw/demo/needs.yaml"  # need catalogue
+survey_path: str = "../data/raw/demo/survey.csv"  # required: survey, wide (a row per respondent) or long
+needs_path: str = "../data/raw/demo/needs.yaml"  # required: need catalogue (YAML)
 risk_path: str = "../data/raw/demo/risk.csv"  # risk questionnaire answers; empty: no audit
 holdings_path: str = "../data/raw/demo/holdings.csv"  # holdings with product risk levels
 complaints_path: str = "../data/raw/demo/complaints.csv"  # complaint texts with severity; empty: none
-transactions_path: str = "../data/raw/demo/transactions.csv"  # for value segments and lifecycle stages
-customers_path: str = "../data/raw/demo/customers.csv"  # customer attributes
-preset: str = "demo"  # column preset of the transaction file
+transactions_path: str = "../data/raw/demo/transactions.csv"  # for value segments and lifecycle stages; empty: none
+customers_path: str = "../data/raw/demo/customers.csv"  # customer attributes; empty: none
+preset: str = "demo"  # column preset of the transaction file; empty when mapping_path is given
+mapping_path: str = ""  # YAML column mapping of the transaction file instead of a preset
+encoding: str = ""  # text encoding of the transaction file; empty: detect
+cleaning_options: dict = {}  # segkit.cleaning.CleaningOptions overrides
 language: str = "en"  # en | zh
 as_of: str = ""  # YYYY-MM-DD; empty: day after the last purchase
 run_id: str = ""  # set by segkit run
@@ -67,24 +70,32 @@ has = set(S.measures())
 has_kano = S.kano.dropna(subset=["functional", "dysfunctional"]).shape[0] > 0
 has_nps = "nps" in S.respondents and S.respondents["nps"].notna().any()
 L = catalogue.labels(language)
-customers = io.load_customers(customers_path)
-transactions = cleaning.clean_transactions(io.load_transactions(transactions_path, preset=preset)).clean
-value_map = segments.segment_customers(engine.customer_table(transactions), as_of=as_of or None).maps["eight_class"]
-segment_of = pd.Series(value_map.labels(language).to_numpy(), index=value_map.table["customer_id"].to_numpy())
-stages = lifecycle.lifecycle_stages(transactions, as_of=as_of or None).table
-stage_of = stages["stage"].map({k: v[1 if language == "en" else 2] for k, v in lifecycle.STAGES.items()})
-stage_of.index = stages["customer_id"].to_numpy()
+# Without transactions (or customers) the survey still gets every survey-only section; the
+# per-segment views need customer ids that link respondents to buyers.
+customers = io.load_customers(customers_path) if customers_path else pd.DataFrame({"customer_id": pd.Series(dtype="str")})
+segment_of = stage_of = pd.Series(dtype="str")
+n_customers = S.n
+if transactions_path:
+    raw = io.load_transactions(transactions_path, preset=preset or None, mapping=mapping_path or None, encoding=encoding or None)
+    transactions = cleaning.clean_transactions(raw, cleaning_options).clean
+    value_map = segments.segment_customers(engine.customer_table(transactions), as_of=as_of or None).maps["eight_class"]
+    segment_of = pd.Series(value_map.labels(language).to_numpy(), index=value_map.table["customer_id"].to_numpy())
+    stages = lifecycle.lifecycle_stages(transactions, as_of=as_of or None).table
+    stage_of = stages["stage"].map({k: v[1 if language == "en" else 2] for k, v in lifecycle.STAGES.items()})
+    stage_of.index = stages["customer_id"].to_numpy()
+    n_customers = int(transactions["customer_id"].nunique())
 respondent_segment = needs.respondent_segments(S.respondents, segment_of)
-customer_type = customers.set_index("customer_id")["customer_type"]
+customer_type = customers.set_index("customer_id")["customer_type"] if "customer_type" in customers else pd.Series(dtype="str")
 customer_type = customer_type.map(value_names("values", customer_type.dropna().unique()))
 respondent_type = needs.respondent_segments(S.respondents, customer_type)
+groupings = [g for g in (respondent_segment, respondent_type) if g.notna().any()]
 
 dictionary = complaints.load_dictionary()
 complaint_rows = pd.read_csv(complaints_path, dtype={"customer_id": "str"}) if complaints_path else None
 urgency_from_complaints = None
 if complaint_rows is not None:
     urgency_from_complaints = complaints.need_urgency(
-        complaint_rows, dictionary=dictionary, items=catalogue.ids, n_customers=int(transactions["customer_id"].nunique())
+        complaint_rows, dictionary=dictionary, items=catalogue.ids, n_customers=n_customers
     ).set_index("item")
 
 complaint_urgency = urgency_from_complaints["index"] if urgency_from_complaints is not None else None
@@ -153,8 +164,7 @@ if gaps is None:
     R.text("needs.no_data", what=R.t("needs.col.importance") + " / " + R.t("needs.col.satisfaction"))
 else:
     R.how_to_read("needs.how.gap")
-    show(gaps.assign(item=gaps["item"].map(L))[["item", "n", "importance", "satisfaction", "gap", "ci_low", "ci_high", "p_adjusted", "small_base"]],
-         formats={"p_adjusted": "float"})
+    show(gaps.assign(item=gaps["item"].map(L))[["item", "n", "importance", "satisfaction", "gap", "ci_low", "ci_high", "p_adjusted", "small_base"]])
 
 # %% tags=["hide-input"]
 R.heading("needs.sections.opportunity")
@@ -215,7 +225,7 @@ else:
     show(pd.DataFrame([overall_nps.as_dict()])[["n", "promoters", "detractors", "nps", "ci_low", "ci_high"]])
     R.heading("needs.sections.nps_segment", level=3)
     R.how_to_read("needs.how.nps_segment")
-    for grouping in (respondent_segment, respondent_type):
+    for grouping in groupings:
         by_group = nps.nps_by_group(S.respondents["nps"], grouping.reindex(S.respondents["respondent_id"]), small_base=small_base)
         R.figure(plots.interval_chart(by_group, value_col="nps", label_col="group", x_label=R.t("needs.chart.nps")))
         show(by_group.rename(columns={"group": "segment"})[["segment", "n", "nps", "ci_low", "ci_high", "p_adjusted", "small_base"]])
@@ -228,7 +238,8 @@ else:
     R.how_to_read("needs.how.extremes", share="20%")
     profile = needs.respondent_profile(S, customers.assign(customer_type=customers["customer_id"].map(customer_type)),
                                        context={"segment": segment_of, "stage": stage_of})
-    features = ["customer_type", "age_band", "gender", "province", "segment", "stage", *catalogue.ids]
+    features = [f for f in ["customer_type", "age_band", "gender", "province", "segment", "stage", *catalogue.ids]
+                if f in profile and profile[f].notna().any()]
     extremes = nps.satisfaction_extremes(profile, score_col="overall_satisfaction", tiebreak_col="nps", features=features, seed=seed)
     feature_names = {**{f: R.t(f"needs.features.{f}") for f in features if f not in catalogue.ids},
                      **{i: f"{R.t('needs.col.satisfaction')} · {L[i]}" for i in catalogue.ids}}
@@ -240,16 +251,18 @@ else:
 # %% tags=["hide-input"]
 R.heading("needs.sections.segments")
 R.how_to_read("needs.how.segments")
-if kano_table is not None:
+if not groupings:
+    R.text("needs.no_data", what=R.t("needs.sections.segments"))
+if kano_table is not None and respondent_segment.notna().any():
     mix, chi2, p = kano.category_mix(classified, respondent_segment)
     R.text("needs.segment_kano", chi2=f"{chi2:.1f}", p=f"{p:.3g}")
     show(mix.rename(columns=names("kano_class", kano.CLASSES)), formats={v: "pct" for v in names("kano_class", kano.CLASSES).values()})
-for grouping in (respondent_type, respondent_segment) if matrix is not None else ():
+for grouping in groupings[::-1] if matrix is not None else ():
     by_segment = needs.priority_by_segment(S, grouping, small_base=small_base, urgency=scale_urgency)
     ranks = by_segment.assign(item=by_segment["item"].map(L)).pivot(index="item", columns="segment", values="rank")
     show(ranks.astype("Int64").reset_index().rename_axis(columns=None), max_rows=len(catalogue.ids))
 unlinked = int(respondent_segment.isna().sum())
-if unlinked:
+if unlinked and groupings:
     R.warn(R.t("needs.unlinked", n=unlinked))
 
 # %% tags=["hide-input"]
@@ -262,9 +275,10 @@ else:
     summary = complaints.complaint_summary(complaint_rows, dictionary=dictionary)
     R.figure(plots.bar_chart(summary.set_index("category")["complaints"], labels=cat_names, x_label=R.t("needs.chart.complaints")))
     show(summary.assign(category=summary["category"].map(cat_names)), formats={"share": "pct"})
-    typed = complaint_rows.assign(segment=complaint_rows["customer_id"].map(customer_type))
-    by_type = complaints.complaint_summary(typed, dictionary=dictionary, segment_col="segment")
-    show(by_type.assign(category=by_type["category"].map(cat_names)), formats={"share": "pct"})
+    if "customer_id" in complaint_rows and customer_type.notna().any():
+        typed = complaint_rows.assign(segment=complaint_rows["customer_id"].map(customer_type))
+        by_type = complaints.complaint_summary(typed, dictionary=dictionary, segment_col="segment")
+        show(by_type.assign(category=by_type["category"].map(cat_names)), formats={"share": "pct"})
     show(urgency_from_complaints.reset_index().assign(item=lambda f: f["item"].map(L))
          [["item", "complaints", "mean_severity", "urgency"]])
 
@@ -298,8 +312,8 @@ show(table[[c for c in columns if c in table]].rename(columns={"priority_score":
 
 # %% tags=["hide-input"]
 R.provenance(
-    {"language": language, "preset": preset, "as_of": as_of, "run_id": run_id, "small_base": small_base, "top_k": top_k, "seed": seed,
+    {"language": language, "preset": preset, "as_of": as_of, "run_id": run_id, "small_base": small_base, "top_k": top_k, "seed": seed, "cleaning_options": cleaning_options,
      "pseudonymize_ids": pseudonymize_ids},
     {"survey": survey_path, "needs": needs_path, "complaints": complaints_path, "risk": risk_path, "holdings": holdings_path,
-     "transactions": transactions_path, "customers": customers_path},
+     "transactions": transactions_path, "mapping": mapping_path, "customers": customers_path},
 )

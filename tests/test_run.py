@@ -317,3 +317,42 @@ def test_report_renders_in_headless_chromium(english_run, page, tmp_path):
     pixels = matplotlib.image.imread(shot)[..., :3]
     ink = (pixels.min(axis=2) < 0.9).mean()  # share of pixels that are not (near) white
     assert ink > 0.01, f"screenshot of {page} is blank ({ink:.3%} non-white pixels)"
+
+
+KANO_ONLY = """respondent_id,F1_functional,F1_dysfunctional,F2_functional,F2_dysfunctional
+r1,I like it,I dislike it,I expect it,I dislike it
+r2,I like it,I am neutral,I expect it,I dislike it
+r3,I like it,I can tolerate it,I am neutral,I dislike it
+r4,I am neutral,I am neutral,I expect it,I can tolerate it
+"""
+KANO_CATALOGUE = """items:
+- {id: F1, label_en: Dark mode, label_zh: 深色模式, functional: functional, level: value-added, role: supplementary, horizon: short-term, category: function}
+- {id: F2, label_en: Data export, label_zh: 数据导出, functional: functional, level: basic, role: core, horizon: long-term, category: function}
+"""
+
+
+@pytest.mark.slow
+def test_a_survey_without_transactions_gets_its_need_report(tmp_path):
+    """A Kano-only survey (no transactions, customers, ratings or NPS) still gets the survey sections."""
+    (tmp_path / "kano.csv").write_text(KANO_ONLY, encoding="utf-8")
+    (tmp_path / "needs.yaml").write_text(KANO_CATALOGUE, encoding="utf-8")
+    config = tmp_path / "kano.yaml"
+    config.write_text(f"run_id: kano\nbase_dir: {tmp_path}\nnotebooks_dir: {NOTEBOOKS}\nnotebooks: [03-need-priority]\n"
+                      "inputs:\n  survey: {path: kano.csv}\n  needs: {path: needs.yaml}\n", encoding="utf-8")
+    log = io.StringIO()
+    assert run(config, out=log) == 0, log.getvalue()
+    page = (tmp_path / "reports" / "kano" / "03-need-priority.html").read_text(encoding="utf-8")
+    assert "Kano classification" in page and "Dark mode" in page and "Provenance" in page
+    # F1: (like, dislike) O, (like, neutral) A, (like, tolerate) A, (neutral, neutral) I -> attractive
+    assert "Attractive (value-added) needs: Dark mode" in page
+
+
+def test_a_notebook_missing_its_required_input_stops_the_run_before_it_starts(tmp_path):
+    (tmp_path / "kano.csv").write_text(KANO_ONLY, encoding="utf-8")
+    (tmp_path / "needs.yaml").write_text(KANO_CATALOGUE, encoding="utf-8")
+    config = tmp_path / "kano.yaml"
+    config.write_text(f"run_id: kano\nbase_dir: {tmp_path}\nnotebooks_dir: {NOTEBOOKS}\n"
+                      "inputs:\n  survey: {path: kano.csv}\n  needs: {path: needs.yaml}\n", encoding="utf-8")
+    with pytest.raises(InputError, match="notebook 01-data-quality needs inputs.transactions"):
+        run(config, out=io.StringIO())
+    assert not (tmp_path / "reports" / "kano").exists()

@@ -40,7 +40,7 @@ KEYS = {
     "as_of": "analysis date YYYY-MM-DD; empty = the day after the last purchase",
     "pseudonymize_ids": "show keyed-hash pseudonyms instead of customer ids in per-customer tables",
     "pseudonymize_key": "secret key for the pseudonyms (else $SEGKIT_PSEUDONYM_KEY, else random per run)",
-    "inputs": "input files: transactions (required), customers, survey, needs, risk, holdings, complaints",
+    "inputs": "input files: transactions, customers, survey, needs, risk, holdings, complaints (each notebook says which it requires)",
     "notebooks": "notebooks to run, in order (names in notebooks/ without extension)",
     "cleaning": "cleaning options (segkit.cleaning.CleaningOptions), passed to every notebook",
     "engine": "aggregation engine: pandas | duckdb | spark",
@@ -206,8 +206,8 @@ def load_config(
 
 
 def _inputs(section: object, *, base: Path, where: str) -> dict[str, InputFile]:
-    if not isinstance(section, dict) or "transactions" not in section:
-        raise InputError(f"{where}: 'inputs' must be a mapping with at least 'transactions: {{path: ..., preset: ...}}'")
+    if not isinstance(section, dict) or not section:
+        raise InputError(f"{where}: 'inputs' must be a mapping naming at least one file, e.g. 'transactions: {{path: ..., preset: ...}}'")
     _no_unknown(section, INPUTS, where=f"{where}: inputs")
     out: dict[str, InputFile] = {}
     for key, spec in section.items():

@@ -34,7 +34,7 @@ import yaml
 
 import segkit
 from segkit import privacy
-from segkit.config import INPUTS, RunConfig, load_config
+from segkit.config import INPUTS, InputFile, RunConfig, load_config
 from segkit.errors import InputError
 from segkit.fonts import cjk_webfont_css
 from segkit.i18n import message
@@ -157,7 +157,7 @@ def offered_parameters(config: RunConfig, *, processed_dir: Path) -> dict[str, A
     Inputs not in the config are passed as ``""`` so a notebook does not fall back to its demo
     default for a file the config did not name.
     """
-    transactions = config.inputs["transactions"]
+    transactions = config.inputs.get("transactions", InputFile(path=Path()))
     mapping_path = ""
     if isinstance(transactions.mapping, dict):
         mapping_file = processed_dir / "column-mapping.yaml"
@@ -201,15 +201,31 @@ def declared_parameters(notebook: nbformat.NotebookNode) -> list[str]:
     return []
 
 
+def required_parameters(notebook: nbformat.NotebookNode) -> list[str]:
+    """Parameters whose comment in the ``parameters`` cell starts with ``required``: inputs the
+    notebook cannot do without, so a run that lacks them stops before anything executes."""
+    import re
+
+    for cell in notebook.cells:
+        if cell.cell_type == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
+            return re.findall(r"^(\w+)\s*(?::[^=]*)?=.*#\s*required\b", cell.source, flags=re.MULTILINE)
+    return []
+
+
 def _parameters_for(config: RunConfig, name: str, notebook: nbformat.NotebookNode, offered: dict[str, Any]) -> dict[str, Any]:
     declared = declared_parameters(notebook)
     chosen = {k: v for k, v in offered.items() if k in declared}
+    inputs = {param: key for key, param in INPUTS.items()}
+    for param in required_parameters(notebook):
+        if param in inputs and not chosen.get(param):
+            raise InputError(f"{config.source.name}: notebook {name} needs inputs.{inputs[param]}; add it under 'inputs' "
+                             f"or leave {name} out of 'notebooks'")
     extra = config.parameters.get(name, {})
     unknown = sorted(set(extra) - set(declared))
     if unknown:
         raise InputError(f"{config.source.name}: parameters.{name}: {', '.join(unknown)} not declared by the notebook "
                          f"(it takes {', '.join(declared) or 'none'})")
-    if config.inputs["transactions"].mapping is not None and "transactions_path" in declared and "mapping_path" not in declared:
+    if "transactions" in config.inputs and config.inputs["transactions"].mapping is not None and "transactions_path" in declared and "mapping_path" not in declared:
         raise InputError(f"{config.source.name}: notebook {name} takes no 'mapping_path' parameter, so it cannot read "
                          "transactions through a column mapping; use a preset for this run")
     return {**chosen, **extra}
