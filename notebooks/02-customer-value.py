@@ -46,7 +46,8 @@ PROFILE_COLUMNS = ("region", "province", "country", "industry", "customer_type",
 
 # %% tags=["remove-cell"]
 raw = io.load_transactions(transactions_path, preset=preset or None, mapping=mapping_path or None, encoding=encoding or None)
-clean = cleaning.clean_transactions(raw, cleaning_options).clean
+cleaned = cleaning.clean_transactions(raw, cleaning_options)
+clean = cleaned.clean
 known = privacy.drop_pii(io.load_customers(customers_path)) if customers_path else None
 seg = segments.segment_customers(engine.customer_table(clean), as_of=as_of or None)
 features = seg.features.table
@@ -90,6 +91,7 @@ R.summary([
     R.t("value.summary.migration", days=fmt_int(migration_days), up=fmt_int(moves["upgraded"]),
         down=fmt_int(moves["downgraded"]), new=fmt_int(moves["new"])),
 ])
+R.data_quality(cleaned.audit, cleaned.raw_rows, cleaned.kept_rows)
 
 # %% tags=["remove-cell"]
 R.key_number("customers", len(features), label="value.keys.customers")

@@ -26,6 +26,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -268,28 +269,70 @@ def write_audit_json(result: CleaningResult, path: str | Path) -> Path:
 
 
 def _flag_rules(lf: nw.LazyFrame, opts: CleaningOptions, columns: list[str]) -> nw.LazyFrame:
-    """Add one boolean column per rule 1-7 (False when the rule is off), null-safe.
-
-    Window results cannot feed another window in the same step, hence the staged `with_columns`.
-    """
-    off = nw.lit(False)
-    quantity, price = nw.col(QUANTITY), nw.col(UNIT_PRICE)
-    customer = nw.col(CUSTOMER_ID)
+    """Add the rule code (``_sk_rule``) of every line, null-safe."""
+    quantity, customer = nw.col(QUANTITY), nw.col(CUSTOMER_ID)
     lf = lf.with_columns(
         _sk_is_cancel=nw.col(ORDER_ID).str.starts_with(opts.cancellation_prefix).fill_null(False),
-        _sk_no_customer=customer.is_null() | (customer.str.strip_chars() == "").fill_null(True),
+        _sk_no_customer=customer.is_null() | _blank(customer, lf.implementation).fill_null(True),
         _sk_abs_qty=quantity.abs(),
         _sk_one=nw.lit(1),
     )
+    if lf.implementation.is_duckdb():
+        return _flag_rules_by_hash(lf, opts, columns)
+    return _label(lf, opts, columns)
+
+
+def _label(lf: nw.LazyFrame, opts: CleaningOptions, columns: list[str]) -> nw.LazyFrame:
+    """Mark copies and taken-back sales with windows, then number the first rule that applies."""
     if opts.cancellations == "drop_with_originals":
         lf = _mark_cancelled_originals(lf, columns)
-        cancelled = nw.col("_sk_is_cancel") | nw.col("_sk_taken")
-    elif opts.cancellations == "drop_cancellations":
-        cancelled = nw.col("_sk_is_cancel")
     else:
-        cancelled = off
-    if opts.cancellations != "drop_with_originals":
-        lf = _mark_duplicates(lf, columns)
+        lf = _mark_duplicates(lf, columns).with_columns(_sk_taken=nw.lit(False))
+    return lf.with_columns(_rule_code(opts).alias(_CODE))
+
+
+def _flag_rules_by_hash(lf: nw.LazyFrame, opts: CleaningOptions, columns: list[str]) -> nw.LazyFrame:
+    """`_label` on DuckDB without windows over the whole table.
+
+    The windows (copies: every column; cancellations: the key) sort or partition every line, which
+    costs more than the rest of the cleaning together. Only lines that have an identical line or
+    share a key with a cancellation can be a copy or be taken back, and equal values hash alike,
+    so one pass finds the hashes that occur more than once and the keys' hashes of the
+    cancellations. The lines with such a hash (a few percent: the dirt, plus rare collisions) are
+    held in memory and labelled by `_label`; every other line is neither a copy nor taken back.
+    """
+    listed = ", ".join(_quoted(c) for c in columns)
+    key = ", ".join(_quoted(c) for c in (CUSTOMER_ID, PRODUCT_ID, "_sk_abs_qty", UNIT_PRICE))
+    hashed = lf.to_native().query("_sk_lines", f"SELECT *, hash({listed}) AS _sk_hash, hash({key}) AS _sk_key_hash FROM _sk_lines")
+    marked, special = hashed.set_alias("_sk_lines"), nw.lit(False)
+    if opts.duplicates or opts.cancellations == "drop_with_originals":
+        repeats = hashed.query("_sk_lines", "SELECT _sk_hash, TRUE AS _sk_repeat FROM _sk_lines GROUP BY _sk_hash HAVING count(*) > 1")
+        marked = marked.join(repeats.materialize().set_alias("_sk_repeats"), "_sk_hash", how="left")
+        special = ~nw.col("_sk_repeat").is_null()
+    if opts.cancellations == "drop_with_originals":
+        cancellations = nw.from_native(hashed).filter(_matchable() & nw.col("_sk_is_cancel"))
+        keys = cancellations.group_by("_sk_key_hash").agg(_sk_cancelled_key=nw.lit(True).any()).to_native()
+        marked = marked.join(keys.materialize().set_alias("_sk_keys"), "_sk_key_hash", how="left")
+        special = special | ~nw.col("_sk_cancelled_key").is_null()
+    names = lf.collect_schema().names()
+    marked_lf = nw.from_native(marked)
+    held = nw.from_native(marked_lf.filter(special).select(names).to_native().materialize())
+    rest = marked_lf.filter(~special).select(names).with_columns(_sk_duplicate=nw.lit(False), _sk_taken=nw.lit(False))
+    return nw.concat(
+        [_label(held, opts, columns).select(*names, _CODE), rest.with_columns(_rule_code(opts).alias(_CODE)).select(*names, _CODE)],
+        how="vertical",
+    )
+
+
+def _rule_code(opts: CleaningOptions) -> nw.Expr:
+    """The rule code from the helper columns and ``_sk_duplicate`` / ``_sk_taken``."""
+    off = nw.lit(False)
+    quantity, price = nw.col(QUANTITY), nw.col(UNIT_PRICE)
+    cancelled = {
+        "drop_with_originals": nw.col("_sk_is_cancel") | nw.col("_sk_taken"),
+        "drop_cancellations": nw.col("_sk_is_cancel"),
+        "keep": off,
+    }[opts.cancellations]
 
     code = nw.col(PRODUCT_ID).str.strip_chars()
     non_product = code.is_in(list(opts.non_product_codes)).fill_null(False)
@@ -314,35 +357,26 @@ def _flag_rules(lf: nw.LazyFrame, opts: CleaningOptions, columns: list[str]) -> 
         "duplicates": nw.col("_sk_duplicate") if opts.duplicates else off,
         "date_window": outside if (opts.date_start or opts.date_end) else off,
     }
-    return lf.with_columns(_first_rule(list(flags.values())).alias(_CODE))
+    return _first_rule(list(flags.values()))
+
+
+def _blank(text: nw.Expr, implementation: nw.Implementation) -> nw.Expr:
+    """Whitespace only (or empty). DuckDB trims a set of characters slowly (150 ns a value on
+    distinct ids), so there the same test is a match against the same set, `string.whitespace`."""
+    if implementation.is_duckdb():
+        return text.str.contains(f"^[{string.whitespace}]*$")
+    return text.str.strip_chars() == ""
+
+
+def _matchable() -> nw.Expr:
+    """A customer and a complete key (customer, product, |quantity|, price): a line that a cancellation may match."""
+    key = [CUSTOMER_ID, PRODUCT_ID, "_sk_abs_qty", UNIT_PRICE]
+    return ~nw.col("_sk_no_customer") & nw.all_horizontal(*[~nw.col(c).is_null() for c in key], ignore_nulls=False)
 
 
 def _mark_duplicates(lf: nw.LazyFrame, columns: list[str]) -> nw.LazyFrame:
-    """Flag (``_sk_duplicate``) every copy of a line but one; copies are identical, so any one may stay.
-
-    On DuckDB a window over every column partitions the whole table, which costs more than the
-    rest of the cleaning together; there the lines are hashed first and only those whose hash
-    occurs more than once (equal lines hash alike, so no copy is missed) go through the window.
-    """
-    if lf.implementation.is_duckdb():
-        return _mark_duplicates_by_hash(lf, columns)
-    return _number_copies(lf, columns)
-
-
-def _number_copies(lf: nw.LazyFrame, columns: list[str]) -> nw.LazyFrame:
+    """Flag (``_sk_duplicate``) every copy of a line but the first: number each group of identical lines."""
     return lf.with_columns(_sk_duplicate=nw.col("_sk_one").cum_sum().over(*columns, order_by=ORDER_DATE) > 1)
-
-
-def _mark_duplicates_by_hash(lf: nw.LazyFrame, columns: list[str]) -> nw.LazyFrame:
-    """`_mark_duplicates` on DuckDB: one group-by of 64-bit hashes, held in memory, then the window on the few repeats."""
-    listed = ", ".join(_quoted(c) for c in columns)
-    hashed = lf.to_native().query("_sk_lines", f"SELECT *, hash({listed}) AS _sk_hash FROM _sk_lines")
-    repeats = hashed.query("_sk_lines", "SELECT _sk_hash, TRUE AS _sk_repeated FROM _sk_lines GROUP BY _sk_hash HAVING count(*) > 1")
-    marked = nw.from_native(hashed.set_alias("_sk_lines").join(repeats.materialize().set_alias("_sk_repeats"), "_sk_hash", how="left"))
-    names = [*lf.collect_schema().names(), "_sk_duplicate"]
-    single = marked.filter(nw.col("_sk_repeated").is_null()).with_columns(_sk_duplicate=nw.lit(False))
-    repeated = _number_copies(marked.filter(~nw.col("_sk_repeated").is_null()), columns)
-    return nw.concat([single.select(names), repeated.select(names)], how="vertical")
 
 
 def _quoted(name: str) -> str:
@@ -363,8 +397,7 @@ def _mark_cancelled_originals(lf: nw.LazyFrame, columns: list[str]) -> nw.LazyFr
     key, so each part can flag its own duplicates (copies take no part in the matching).
     """
     key = [CUSTOMER_ID, PRODUCT_ID, "_sk_abs_qty", UNIT_PRICE]
-    key_present = nw.all_horizontal(*[~nw.col(c).is_null() for c in key], ignore_nulls=False)
-    matchable = ~nw.col("_sk_no_customer") & key_present
+    matchable = _matchable()
     cancelled_keys = lf.filter(matchable & nw.col("_sk_is_cancel")).select(key).unique()
 
     live = matchable & ~nw.col("_sk_duplicate")
@@ -373,7 +406,7 @@ def _mark_cancelled_originals(lf: nw.LazyFrame, columns: list[str]) -> nw.LazyFr
     # every backend picks the same line.
     order = [ORDER_DATE, "_sk_is_cancel", ORDER_ID, *[c for c in columns if c not in (ORDER_DATE, ORDER_ID, *key)]]
     candidates = (
-        _number_copies(lf.join(cancelled_keys, on=key, how="semi"), columns)
+        _mark_duplicates(lf.join(cancelled_keys, on=key, how="semi"), columns)
         .with_columns(
             _sk_sale=sale,
             _sk_step=nw.when(sale).then(nw.lit(1)).when(live & nw.col("_sk_is_cancel")).then(nw.lit(-1)).otherwise(nw.lit(0)),
