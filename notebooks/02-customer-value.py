@@ -127,7 +127,11 @@ SUMMARY_LABELS = {k: f"value.metrics.{k}" for k in ("segment", *SUMMARY_FORMATS)
 def show_map(name: str) -> None:
     """Segment table of one map, with a warning for each empty segment."""
     summary = summaries[name]
-    R.table(summary.assign(segment=summary[language])[["segment", *SUMMARY_FORMATS]], formats=SUMMARY_FORMATS,
+    shown = summary[language]
+    if "code" in seg.maps[name].segments:  # the 8-class codes (R F M, 1 = high) beside the names
+        codes = dict(zip(seg.maps[name].segments["key"], seg.maps[name].segments["code"]))
+        shown = summary["key"].map(codes).fillna("").str.cat(shown, sep=" ").str.strip()
+    R.table(summary.assign(segment=shown)[["segment", *SUMMARY_FORMATS]], formats=SUMMARY_FORMATS,
             labels=SUMMARY_LABELS, max_rows=len(summary))
     names = dict(zip(seg.maps[name].segments["key"], seg.maps[name].segments[language]))
     for key in seg.maps[name].empty:

@@ -311,7 +311,7 @@ def _flag_rules_by_hash(lf: nw.LazyFrame, opts: CleaningOptions, columns: list[s
         special = ~nw.col("_sk_repeat").is_null()
     if opts.cancellations == "drop_with_originals":
         cancellations = nw.from_native(hashed).filter(_matchable() & nw.col("_sk_is_cancel"))
-        keys = cancellations.group_by("_sk_key_hash").agg(_sk_cancelled_key=nw.lit(True).any()).to_native()
+        keys = cancellations.select("_sk_key_hash").unique().with_columns(_sk_cancelled_key=nw.lit(True)).to_native()
         marked = marked.join(keys.materialize().set_alias("_sk_keys"), "_sk_key_hash", how="left")
         special = special | ~nw.col("_sk_cancelled_key").is_null()
     names = lf.collect_schema().names()
