@@ -331,14 +331,20 @@ KANO_CATALOGUE = """items:
 """
 
 
+def _survey_only_config(folder: Path, notebooks: str = "") -> Path:
+    """A config naming only a Kano survey and its need catalogue (no transactions)."""
+    (folder / "kano.csv").write_text(KANO_ONLY, encoding="utf-8")
+    (folder / "needs.yaml").write_text(KANO_CATALOGUE, encoding="utf-8")
+    config = folder / "kano.yaml"
+    config.write_text(f"run_id: kano\nbase_dir: {folder}\nnotebooks_dir: {NOTEBOOKS}\n{notebooks}"
+                      "inputs:\n  survey: {path: kano.csv}\n  needs: {path: needs.yaml}\n", encoding="utf-8")
+    return config
+
+
 @pytest.mark.slow
 def test_a_survey_without_transactions_gets_its_need_report(tmp_path):
     """A Kano-only survey (no transactions, customers, ratings or NPS) still gets the survey sections."""
-    (tmp_path / "kano.csv").write_text(KANO_ONLY, encoding="utf-8")
-    (tmp_path / "needs.yaml").write_text(KANO_CATALOGUE, encoding="utf-8")
-    config = tmp_path / "kano.yaml"
-    config.write_text(f"run_id: kano\nbase_dir: {tmp_path}\nnotebooks_dir: {NOTEBOOKS}\nnotebooks: [03-need-priority]\n"
-                      "inputs:\n  survey: {path: kano.csv}\n  needs: {path: needs.yaml}\n", encoding="utf-8")
+    config = _survey_only_config(tmp_path, "notebooks: [03-need-priority]\n")
     log = io.StringIO()
     assert run(config, out=log) == 0, log.getvalue()
     page = (tmp_path / "reports" / "kano" / "03-need-priority.html").read_text(encoding="utf-8")
@@ -348,11 +354,7 @@ def test_a_survey_without_transactions_gets_its_need_report(tmp_path):
 
 
 def test_a_notebook_missing_its_required_input_stops_the_run_before_it_starts(tmp_path):
-    (tmp_path / "kano.csv").write_text(KANO_ONLY, encoding="utf-8")
-    (tmp_path / "needs.yaml").write_text(KANO_CATALOGUE, encoding="utf-8")
-    config = tmp_path / "kano.yaml"
-    config.write_text(f"run_id: kano\nbase_dir: {tmp_path}\nnotebooks_dir: {NOTEBOOKS}\n"
-                      "inputs:\n  survey: {path: kano.csv}\n  needs: {path: needs.yaml}\n", encoding="utf-8")
+    config = _survey_only_config(tmp_path)
     with pytest.raises(InputError, match="notebook 01-data-quality needs inputs.transactions"):
         run(config, out=io.StringIO())
     assert not (tmp_path / "reports" / "kano").exists()
