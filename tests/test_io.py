@@ -7,6 +7,7 @@ enough to check by eye.
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import hashlib
 from pathlib import Path
 
@@ -90,6 +91,53 @@ def test_text_that_is_neither_utf8_nor_gb18030_asks_for_an_encoding(tmp_path):
     with pytest.raises(InputError, match=r"odd\.csv: the file is neither UTF-8 nor GB18030 text; pass the encoding"):
         io.read_table(path)
     assert io.read_table(path, encoding="latin-1")["a"].tolist() == ["ÿÿ"]
+
+
+def test_latin1_text_that_also_decodes_as_gb18030_is_not_misread_as_chinese():
+    # "CRÈME BRÛLÉE" in Latin-1 is valid GB18030 too ("CR萂E BR跮蒃"): every accented byte is
+    # followed by an ASCII letter, a valid GBK trail byte. The stray characters lie outside the
+    # GB2312 area of common Chinese, so the GB18030 reading is refused instead of used silently.
+    path = FIXTURES / "online_retail_ii_latin1.csv"
+    assert "萂" in path.read_bytes().decode("gb18030")
+    with pytest.raises(InputError, match=r"online_retail_ii_latin1\.csv: the file is neither UTF-8 nor GB18030"):
+        io.detect_encoding(path)
+    assert io.detect_encoding(path, fallback="latin-1") == "latin-1"
+    assert io.detect_encoding(FIXTURES / "zh_gb18030.csv", fallback="latin-1") == "gb18030"
+
+
+def test_online_retail_ii_latin1_csv_with_us_dates_needs_no_encoding():
+    # the CSV copies of the UCI files in circulation are ISO-8859-1 with month-first dates
+    frame = io.load_transactions(FIXTURES / "online_retail_ii_latin1.csv", preset="online_retail_ii")
+    assert frame["description"].iloc[0] == "CRÈME BRÛLÉE RAMEKIN"
+    assert frame[schema.ORDER_DATE].tolist() == [ts("2009-12-01 07:45"), ts("2009-12-01 10:33"), ts("2009-12-11 09:06")]
+    assert frame[schema.CUSTOMER_ID].tolist()[:2] == ["13085", "16321"] and pd.isna(frame[schema.CUSTOMER_ID].iloc[2])
+    # an explicit encoding still wins, and a mapping (no preset) still asks for one
+    assert io.load_transactions(FIXTURES / "online_retail_ii_latin1.csv", preset="online_retail_ii", encoding="cp1252")[
+        "description"].iloc[0] == "CRÈME BRÛLÉE RAMEKIN"
+    mapping = {"customer_id": "Customer ID", "order_date": "InvoiceDate", "quantity": "Quantity", "unit_price": "Price",
+               "date_format": "%m/%d/%Y %H:%M"}
+    with pytest.raises(InputError, match="pass the encoding explicitly"):
+        io.load_transactions(FIXTURES / "online_retail_ii_latin1.csv", mapping=mapping)
+
+
+def test_gzip_compressed_csv(tmp_path):
+    for name in ("online_retail_ii_latin1.csv", "zh_gb18030.csv"):
+        (tmp_path / f"{name}.gz").write_bytes(gzip.compress((FIXTURES / name).read_bytes()))
+    plain = io.load_transactions(FIXTURES / "online_retail_ii_latin1.csv", preset="online_retail_ii")
+    packed = io.load_transactions(tmp_path / "online_retail_ii_latin1.csv.gz", preset="online_retail_ii")
+    pd.testing.assert_frame_equal(packed, plain)
+    assert io.detect_encoding(tmp_path / "zh_gb18030.csv.gz") == "gb18030"
+    zh = io.load_transactions(tmp_path / "zh_gb18030.csv.gz", mapping=FIXTURES / "zh_mapping.yaml")
+    assert zh["region"].tolist() == ["广东", "广东", "浙江", "北京"]
+
+
+def test_gzip_problems(tmp_path):
+    (tmp_path / "orders.csv.gz").write_bytes(b"a,b\n1,2\n")  # not gzip data
+    with pytest.raises(InputError, match=r"^orders\.csv\.gz: "):
+        io.read_table(tmp_path / "orders.csv.gz")
+    (tmp_path / "book.xlsx.gz").write_bytes(gzip.compress(b"x"))
+    with pytest.raises(InputError, match=r"^book\.xlsx\.gz: only compressed text files .* decompress the file first"):
+        io.read_table(tmp_path / "book.xlsx.gz")
 
 
 def test_semicolon_separated_text_is_recognised(tmp_path):

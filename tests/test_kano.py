@@ -45,6 +45,15 @@ def test_kano_table_reference_counts():
     assert row["worse_low"] < row["worse"] < row["worse_high"]
 
 
+# Classic evaluation table: functional answer (row) x dysfunctional answer (column), in the order
+# like, must-be, neutral, live-with, dislike. Berger et al. (1993), "Kano's methods for
+# understanding customer-defined quality", Center for Quality of Management Journal 2(4), Kano
+# evaluation table; checked cell by cell against three independent reproductions found with the
+# search tool: agilesoftwaredevelopment.com "Kano questionnaires" (Like: Q E E E L / Expect: R I I I M
+# x3 / Dislike: R R R R Q, E = attractive, L = one-dimensional), kostya.ws "How to analyse Kano survey
+# results" (same grid, D = delight, N = normal), and the "Kano model steps" deck on scribd.com
+# (Q E E E P / R I I I B x3 / R R R R Q). One R package (stp25stat, rdrr.io) prints like/like = O:
+# a typo against all of these (like/like contradicts itself and is Q in every published table).
 CLASSIC = {
     "like": "QAAAO",
     "must-be": "RIIIM",
@@ -62,6 +71,8 @@ def test_classic_table_every_cell(functional):
 
 
 def test_pouliot_table_differs_only_on_contradictory_cells():
+    # NOT checked against a published source: Pouliot's table (cited via Berger et al. 1993) could
+    # not be found with the search tool (pages, docs, code). This pins the variant as implemented.
     f = pd.Series(["must-be", "live-with", "like", "must-be", "neutral"])
     d = pd.Series(["must-be", "live-with", "dislike", "dislike", "neutral"])
     assert kano.classify(f, d, table="pouliot").tolist() == ["Q", "Q", "O", "M", "I"]
@@ -122,3 +133,42 @@ def test_category_mix_detects_segment_difference():
     shares, chi2, p = kano.category_mix(frame, segments)
     assert p < 0.001
     assert shares.set_index("segment").loc["s1", "M"] == pytest.approx(0.8)
+
+
+@pytest.mark.parametrize(
+    ("label", "answer"),
+    [
+        # Kano's original wording (Berger et al. 1993; Matzler & Hinterhuber 1998)
+        ("I like it that way", "like"), ("It must be that way", "must-be"), ("I am neutral", "neutral"),
+        ("I can live with it that way", "live-with"), ("I dislike it that way", "dislike"),
+        # UX-guide wording, short forms and Löfgren & Witell (2008)
+        ("I like it", "like"), ("I expect it", "must-be"), ("Expect", "must-be"), ("I can tolerate it", "live-with"),
+        ("Tolerate", "live-with"), ("I dislike it", "dislike"), ("Live with", "live-with"), ("Must-be", "must-be"),
+        ("I am expecting it to be that way", "must-be"), ("I can accept it to be that way", "live-with"),
+        ("This would be a minor inconvenience", "live-with"), ("I don't care", "neutral"),
+        # Chinese questionnaires
+        ("我喜欢", "like"), ("理所当然", "must-be"), ("必须这样", "must-be"), ("无所谓", "neutral"),
+        ("可以忍受", "live-with"), ("不喜欢", "dislike"),
+        # spelling noise of real exports: case, blanks, curly apostrophe, final full stop
+        ("  i LIKE it   that way. ", "like"), ("I\u2019m neutral", "neutral"), ("I don\u2019t like it", "dislike"),
+        ("可以忍受。", "live-with"), ("\u3000无所谓", "neutral"),
+    ],
+)
+def test_label_variants_of_public_surveys(label, answer):
+    answers, bad = kano.parse_kano_answers(pd.Series([label]))
+    assert answers.tolist() == [answer] and not bad.any()
+
+
+def test_packaged_labels_name_each_wording_once():
+    seen = {}
+    for answer, labels in kano.default_labels().items():
+        for label in labels:
+            key = kano._normalise_label(label)
+            assert seen.setdefault(key, answer) == answer, f"{label!r} is both {seen[key]} and {answer}"
+
+
+def test_custom_labels_can_recode_the_numbers():
+    # default: 1 like .. 5 dislike; a file coded 5 = like passes its own mapping
+    assert kano.parse_kano_answers(pd.Series(["1", "5"]))[0].tolist() == ["like", "dislike"]
+    reverse = {"like": ["5"], "must-be": ["4"], "neutral": ["3"], "live-with": ["2"], "dislike": ["1"]}
+    assert kano.parse_kano_answers(pd.Series(["1", "5.0", "5"]), labels=reverse)[0].tolist() == ["dislike", "like", "like"]

@@ -86,9 +86,11 @@ def test_bad_answers_are_reported_with_item_respondent_value(tmp_path, catalogue
         survey.read_survey(path, catalogue=catalogue)
     text = str(error.value)
     assert text.startswith("survey.csv: 3 of ")
-    assert "item N1 importance, respondent R2: 'sehr wichtig'" in text
-    assert "item N2 importance, respondent R1: '9'" in text
-    assert "item N1 functional, respondent R3: 'maybe'" in text
+    # file, data row, respondent, column, item and value of each, in file order
+    assert "row 1 (respondent R1), column 'N2_importance', item N2 importance: '9'" in text
+    assert "row 2 (respondent R2), column 'N1_importance', item N1 importance: 'sehr wichtig'" in text
+    assert "row 3 (respondent R3), column 'N1_functional', item N1 functional: 'maybe'" in text
+    assert text.index("row 1 ") < text.index("row 2 ") < text.index("row 3 ")
 
 
 def test_bad_nps_is_reported(tmp_path, catalogue):
@@ -101,7 +103,7 @@ def test_bad_nps_is_reported(tmp_path, catalogue):
 def test_no_answer_columns(tmp_path, catalogue):
     path = tmp_path / "survey.csv"
     path.write_text("respondent_id,q1\nR1,5\n", encoding="utf-8")
-    with pytest.raises(InputError, match="no survey answer columns.*'N1_importance'"):
+    with pytest.raises(InputError, match="survey.csv: no survey answer columns.*'N1_importance'"):
         survey.read_survey(path, catalogue=catalogue)
 
 

@@ -7,6 +7,7 @@ is looked up in an evaluation table; a need's category is the mode over responde
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -27,10 +28,12 @@ SEED_CLASS = {"M": "basic", "O": "performance", "A": "value-added", "I": "indiff
 
 _CLASSIC_ROWS = ("QAAAO", "RIIIM", "RIIIM", "RIIIM", "RRRRQ")
 #: Classic evaluation table (Kano et al. 1984; Berger et al. 1993): functional row × dysfunctional column.
+#: Checked cell by cell against published reproductions; the sources are cited in tests/test_kano.py.
 CLASSIC_TABLE = pd.DataFrame([list(r) for r in _CLASSIC_ROWS], index=list(ANSWERS), columns=list(ANSWERS))
 _POULIOT_ROWS = ("QAAAO", "RQIIM", "RIIIM", "RIIQM", "RRRRQ")
 #: Pouliot's variant as described in Berger et al. (1993, CQM Journal 2(4)), written from
-#: memory and not checked against the original: a respondent who answers "must-be" to both
+#: memory; no published copy could be found to check it against (the classic table could), so
+#: prefer "classic" for reported results. As implemented: a respondent who answers "must-be" to both
 #: questions, or "live-with" to both, contradicts themselves and is questionable (Q) instead of
 #: indifferent; every other cell equals the classic table. Pass your own `table` if your
 #: source differs.
@@ -53,18 +56,29 @@ def parse_kano_answers(
 ) -> tuple[pd.Series, pd.Series]:
     """Canonical answers for `values`; return ``(answers, bad)``.
 
-    Labels match case-insensitively; numbers 1..5 follow `ANSWERS` order. Blanks and "don't
-    know" are missing (not bad); anything else is bad and must be reported by the caller.
+    Labels match ignoring case, surrounding blanks, repeated blanks, curly apostrophes and a
+    final full stop ("I like it that way." = "i like it that way"). Numbers 1..5 follow `ANSWERS`
+    order (1 like .. 5 dislike) unless `labels` maps them otherwise (a file coded 1 = dislike
+    passes ``{"dislike": ["1"], ...}``). Blanks and "don't know" are missing (not bad); anything
+    else is bad and must be reported by the caller.
     """
     from segkit.survey import LikertScale
 
-    lookup = {str(v).strip().lower(): answer for answer, vs in (labels or default_labels()).items() for v in vs}
-    lookup |= {str(i): a for i, a in enumerate(ANSWERS, start=1)} | {f"{i}.0": a for i, a in enumerate(ANSWERS, start=1)}
-    text = values.astype("str").str.strip().str.lower().where(values.notna(), "")
+    lookup = {str(i): a for i, a in enumerate(ANSWERS, start=1)}
+    lookup |= {_normalise_label(v): answer for answer, vs in (labels or default_labels()).items() for v in vs}
+    text = values.astype("str").where(values.notna(), "").map(_normalise_label)
     answers = text.map(lookup).astype("str")
     missing = text.isin(LikertScale.default().missing)
     bad = answers.isna() & ~missing
     return answers, bad
+
+
+def _normalise_label(value) -> str:
+    """``"  I’m  Neutral. "`` → ``"i'm neutral"``, ``"5.0"`` → ``"5"``: the form labels are compared in."""
+    text = " ".join(str(value).replace("\u2019", "'").replace("\u2018", "'").split()).lower()
+    if re.fullmatch(r"-?\d+\.0+", text):  # a number cell of a spreadsheet export
+        return text.split(".")[0]
+    return text.rstrip(".。!！")
 
 
 def classify(

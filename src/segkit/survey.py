@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from segkit import catalogues
+from segkit import catalogues, io
 from segkit.errors import InputError
-from segkit.kano import parse_kano_answers
+from segkit.kano import ANSWERS, default_labels, parse_kano_answers
 
 #: Rating measures a survey may carry per need item.
 RATING_MEASURES = ("importance", "urgency", "satisfaction")
@@ -37,10 +37,21 @@ CATALOGUE_COLUMNS = ("item", "label_en", "label_zh", *TAGS, "category")
 
 @dataclass(frozen=True)
 class NeedCatalogue:
-    """Need items with labels and classification tags; `items` has `CATALOGUE_COLUMNS`."""
+    """Need items with labels and classification tags; `items` has `CATALOGUE_COLUMNS`.
+
+    The optional survey settings say where a survey file keeps each item's answers, so a public
+    file with its own column names is read as it is: `columns` (item → measure → column, e.g. the
+    question text), `measure_names` (measure → the word put for ``{measure}`` in the column
+    pattern, e.g. ``functional: F``), `kano_labels` (extra Kano answer labels, merged with the
+    packaged ones) and `respondent_column`.
+    """
 
     items: pd.DataFrame
     source: str = ""
+    columns: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    measure_names: Mapping[str, str] = field(default_factory=dict)
+    kano_labels: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    respondent_column: str | None = None
 
     @property
     def ids(self) -> list[str]:
@@ -54,7 +65,12 @@ class NeedCatalogue:
 
 def load_catalogue(path: str | Path) -> NeedCatalogue:
     """Read a need catalogue (YAML: ``items: [{id, label_en, label_zh, functional, level, role,
-    horizon, category}]``), checking that every tag is one of the seeds' classes."""
+    horizon, category}]``), checking that every tag is one of the seeds' classes.
+
+    Optional survey settings (see `NeedCatalogue`): ``columns: {measure: column}`` per item, and
+    top-level ``measure_names: {measure: word}``, ``kano_answers: {like: [labels], ...}`` and
+    ``respondent_column: name``.
+    """
     path = Path(path)
     try:
         tree = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -63,8 +79,11 @@ def load_catalogue(path: str | Path) -> NeedCatalogue:
     entries = tree.get("items") if isinstance(tree, dict) else None
     if not entries:
         raise InputError(f"{path.name}: the need catalogue has no 'items' list")
-    rows = []
+    measures = (*RATING_MEASURES, *KANO_MEASURES)
+    rows, columns = [], {}
     for number, entry in enumerate(entries, start=1):
+        if not isinstance(entry, dict):
+            raise InputError(f"{path.name}: item {number} is not a mapping of id, labels and tags")
         missing = [k for k in ("id", "label_en", "label_zh", *TAGS, "category") if not entry.get(k)]
         if missing:
             raise InputError(f"{path.name}: item {number} ({entry.get('id', '?')}) lacks {', '.join(missing)}")
@@ -74,11 +93,44 @@ def load_catalogue(path: str | Path) -> NeedCatalogue:
                     f"{path.name}: item {entry['id']}: {tag} is {entry[tag]!r}; use one of {', '.join(allowed)}"
                 )
         rows.append({"item": str(entry["id"]), **{k: str(entry[k]) for k in CATALOGUE_COLUMNS[1:]}})
+        if "columns" in entry:
+            columns[str(entry["id"])] = _measure_mapping(
+                entry["columns"], allowed=measures, where=f"{path.name}: item {entry['id']}: columns"
+            )
     items = pd.DataFrame(rows, columns=list(CATALOGUE_COLUMNS))
     duplicated = items["item"][items["item"].duplicated()].tolist()
     if duplicated:
         raise InputError(f"{path.name}: item ids are repeated: {', '.join(duplicated)}")
-    return NeedCatalogue(items=items, source=path.name)
+    unknown = sorted(set(tree) - {"items", "measure_names", "kano_answers", "respondent_column"})
+    if unknown:
+        raise InputError(
+            f"{path.name}: unknown key(s) {', '.join(map(repr, unknown))}; "
+            "allowed: items, measure_names, kano_answers, respondent_column"
+        )
+    measure_names = _measure_mapping(
+        tree.get("measure_names") or {}, allowed=measures, where=f"{path.name}: measure_names"
+    )
+    kano_labels = tree.get("kano_answers") or {}
+    if not isinstance(kano_labels, dict) or set(kano_labels) - set(ANSWERS):
+        raise InputError(
+            f"{path.name}: kano_answers must map {', '.join(ANSWERS)} to lists of labels"
+        )
+    kano_labels = {k: [str(v) for v in (vs if isinstance(vs, list) else [vs])] for k, vs in kano_labels.items()}
+    respondent = tree.get("respondent_column")
+    return NeedCatalogue(
+        items=items,
+        source=path.name,
+        columns=columns,
+        measure_names=measure_names,
+        kano_labels=kano_labels,
+        respondent_column=str(respondent) if respondent else None,
+    )
+
+
+def _measure_mapping(content, *, allowed: Sequence[str], where: str) -> dict[str, str]:
+    if not isinstance(content, dict) or set(content) - set(allowed):
+        raise InputError(f"{where}: expected 'measure: column' lines with measures {', '.join(allowed)}")
+    return {str(k): str(v) for k, v in content.items()}
 
 
 @dataclass(frozen=True)
@@ -112,12 +164,23 @@ class LikertScale:
 
 @dataclass(frozen=True)
 class BadAnswer:
-    """One answer that could not be read: where it is and what it was."""
+    """One answer that could not be read: where it is (item, measure, respondent, and the file's
+    column and 1-based data row when known) and what it was."""
 
     item: str
     measure: str
     respondent: str
     value: str
+    column: str | None = None
+    row: int | None = None
+
+    def describe(self) -> str:
+        where = f"respondent {self.respondent}"
+        if self.row is not None:
+            where = f"row {self.row} ({where})"
+        if self.column is not None:
+            where += f", column {self.column!r}"
+        return f"{where}, item {self.item} {self.measure}: {self.value!r}"
 
 
 def parse_likert(
@@ -149,11 +212,12 @@ def parse_likert(
 def _report_bad(bad: list[BadAnswer], total: int, source: str) -> None:
     if not bad:
         return
-    shown = ", ".join(f"item {b.item} {b.measure}, respondent {b.respondent}: {b.value!r}" for b in bad[:5])
-    more = ", ..." if len(bad) > 5 else ""
+    shown = "; ".join(b.describe() for b in bad[:5])
+    more = "; ..." if len(bad) > 5 else ""
     raise InputError(
         f"{source}: {len(bad)} of {total} answers are not on the scale or not a known label "
-        f"({shown}{more}); fix them, or add the label to the scale"
+        f"({shown}{more}); fix them, or add the label to the scale (Likert) or to kano_answers "
+        "in the need catalogue (Kano)"
     )
 
 
@@ -201,34 +265,80 @@ class Survey:
         )
 
 
+def answer_columns(
+    frame: pd.DataFrame,
+    *,
+    items: Sequence[str],
+    column_pattern: str = "{item}_{measure}",
+    columns: Mapping[str, Mapping[str, str]] | None = None,
+    measure_names: Mapping[str, str] | None = None,
+    source: str = "survey",
+) -> dict[tuple[str, str], str]:
+    """``{(item, measure): column}`` of a wide survey: the item's named `columns` when given
+    (each must exist), else `column_pattern` with ``{measure}`` replaced by `measure_names` (or the
+    measure itself); pattern columns that are absent are skipped (not every item has every measure).
+    """
+    columns, measure_names = columns or {}, measure_names or {}
+    found: dict[tuple[str, str], str] = {}
+    missing = []
+    for item in items:
+        named = columns.get(item)
+        for measure in (*RATING_MEASURES, *KANO_MEASURES):
+            if named is not None:
+                if measure not in named:
+                    continue
+                column = named[measure]
+                if column not in frame.columns:
+                    missing.append(f"item {item} {measure}: {column!r}")
+                    continue
+            else:
+                column = column_pattern.format(item=item, measure=measure_names.get(measure, measure))
+                if column not in frame.columns:
+                    continue
+            found[(item, measure)] = column
+    if missing:
+        raise InputError(
+            f"{source}: columns named in the need catalogue are not in the file ({'; '.join(missing[:5])}); "
+            f"the file has {', '.join(map(repr, list(frame.columns)[:12]))}"
+        )
+    if not found:
+        example = column_pattern.format(item=items[0], measure=measure_names.get("importance", "importance"))
+        raise InputError(
+            f"{source}: no survey answer columns found; expected columns like {example!r} "
+            "(set column_pattern, or name each item's columns in the need catalogue)"
+        )
+    return found
+
+
 def wide_to_long(
     frame: pd.DataFrame,
     *,
     items: Sequence[str],
     column_pattern: str = "{item}_{measure}",
     respondent_col: str = "respondent_id",
+    columns: Mapping[str, Mapping[str, str]] | None = None,
+    measure_names: Mapping[str, str] | None = None,
+    source: str = "survey",
 ) -> pd.DataFrame:
-    """Melt a wide survey to ``respondent_id, item, measure, answer`` (answers kept as text)."""
-    pieces = []
-    for item in items:
-        for measure in (*RATING_MEASURES, *KANO_MEASURES):
-            column = column_pattern.format(item=item, measure=measure)
-            if column in frame.columns:
-                pieces.append(
-                    pd.DataFrame(
-                        {
-                            "respondent_id": frame[respondent_col].astype("str"),
-                            "item": item,
-                            "measure": measure,
-                            "answer": frame[column].astype("str").where(frame[column].notna()),
-                        }
-                    )
-                )
-    if not pieces:
-        raise InputError(
-            f"no survey answer columns found; expected columns like "
-            f"{column_pattern.format(item=items[0], measure='importance')!r}"
+    """Melt a wide survey to ``respondent_id, item, measure, answer, column, row`` (answers kept as
+    text; `column` and the 1-based data `row` say where each answer is, for error messages)."""
+    found = answer_columns(
+        frame, items=items, column_pattern=column_pattern, columns=columns, measure_names=measure_names, source=source
+    )
+    rows = np.arange(1, len(frame) + 1)
+    pieces = [
+        pd.DataFrame(
+            {
+                "respondent_id": frame[respondent_col].astype("str").to_numpy(),
+                "item": item,
+                "measure": measure,
+                "answer": frame[column].astype("str").where(frame[column].notna()).to_numpy(),
+                "column": column,
+                "row": rows,
+            }
         )
+        for (item, measure), column in found.items()
+    ]
     return pd.concat(pieces, ignore_index=True)
 
 
@@ -258,13 +368,28 @@ def survey_from_long(
             f"{', '.join((*RATING_MEASURES, *KANO_MEASURES))}"
         )
     reverse_set = set(reverse)
+    if "column" not in answers.columns:
+        answers = answers.assign(column=None)
+    if "row" not in answers.columns:
+        answers = answers.assign(row=None)
+    if kano_labels is None and catalogue.kano_labels:
+        kano_labels = {a: [*default_labels()[a], *catalogue.kano_labels.get(a, [])] for a in ANSWERS}
     bad: list[BadAnswer] = []
+
+    def where(part: pd.DataFrame, wrong: pd.Series) -> list[BadAnswer]:
+        rows = part[wrong]
+        return [
+            BadAnswer(i, m, r, v, column=c if isinstance(c, str) else None, row=int(n) if pd.notna(n) else None)
+            for i, m, r, v, c, n in zip(rows["item"], rows["measure"], rows["respondent_id"], rows["answer"],
+                                        rows["column"], rows["row"])
+        ]
+
     rating_parts = []
     for (item, measure), part in answers[answers["measure"].isin(RATING_MEASURES)].groupby(
         ["item", "measure"], sort=False
     ):
         points, wrong = parse_likert(part["answer"], scale=scale, measure=measure, reverse=(item, measure) in reverse_set)
-        bad += [BadAnswer(item, measure, r, v) for r, v in zip(part["respondent_id"][wrong], part["answer"][wrong])]
+        bad += where(part, wrong)
         rating_parts.append(part[["respondent_id", "item", "measure"]].assign(value=points))
     ratings = (
         pd.concat(rating_parts, ignore_index=True)
@@ -277,11 +402,9 @@ def survey_from_long(
     for measure in KANO_MEASURES:
         part = answers[answers["measure"] == measure]
         canonical, wrong = parse_kano_answers(part["answer"], labels=kano_labels)
-        bad += [
-            BadAnswer(i, measure, r, v)
-            for i, r, v in zip(part["item"][wrong], part["respondent_id"][wrong], part["answer"][wrong])
-        ]
+        bad += where(part, wrong)
         kano_parts[measure] = part[["respondent_id", "item"]].assign(**{measure: canonical})
+    bad.sort(key=lambda b: (b.row is None, b.row or 0))
     _report_bad(bad, int(answers["answer"].notna().sum()), source)
     kano = kano_parts["functional"].merge(kano_parts["dysfunctional"], on=["respondent_id", "item"], how="outer")
     return Survey(
@@ -327,32 +450,42 @@ def read_survey(
     kano_labels: Mapping[str, Sequence[str]] | None = None,
     reverse: Iterable[tuple[str, str]] = (),
 ) -> Survey:
-    """Read a survey CSV (``layout="wide"``: a row per respondent, columns named by
-    `column_pattern`; ``layout="long"``: columns respondent_id, item, measure, answer).
+    """Read a survey file (CSV in any encoding `segkit.io` detects, also ``.csv.gz``, or an
+    ``.xlsx`` sheet): ``layout="wide"``: a row per respondent, answer columns named by
+    `column_pattern` or by the need catalogue (`answer_columns`); ``layout="long"``: columns
+    respondent_id, item, measure, answer.
 
     For a long file, respondent facts (customer id, overall satisfaction, NPS) come from rows
     whose item is empty and whose measure names the column. Overall satisfaction is read on
-    `overall_range`, NPS on 0..10; a respondent without a customer id is kept (unlinked).
+    `overall_range`, NPS on 0..10; a respondent without a customer id is kept (unlinked). A wide
+    file without the respondent column (a public survey export, where a row is a respondent)
+    numbers the respondents by data row: ``1``, ``2``, ...
     """
     path = Path(path)
-    try:
-        frame = pd.read_csv(path, dtype="str", keep_default_na=False, na_values=[""], encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise InputError(f"{path.name}: cannot read the survey ({exc})") from exc
+    frame = _as_text(io.load_table(path))
+    respondent_col = catalogue.respondent_column or respondent_col
     if respondent_col not in frame.columns:
-        raise InputError(f"{path.name}: no respondent column {respondent_col!r} (columns: {', '.join(frame.columns[:8])})")
+        if layout == "long" or catalogue.respondent_column:
+            raise InputError(
+                f"{path.name}: no respondent column {respondent_col!r} (columns: {', '.join(map(str, frame.columns[:8]))})"
+            )
+        frame = frame.assign(**{respondent_col: [str(i) for i in range(1, len(frame) + 1)]})
     if layout == "long":
         needed = {"item", "measure", "answer"} - set(frame.columns)
         if needed:
             raise InputError(f"{path.name}: a long survey needs columns {', '.join(sorted(needed))}")
+        frame = frame.assign(column="answer", row=np.arange(1, len(frame) + 1))
         facts = frame[frame["item"].isna()]
         respondents = facts.pivot_table(index=respondent_col, columns="measure", values="answer", aggfunc="first")
         respondents = respondents.reset_index().rename_axis(columns=None)
         answers = frame[frame["item"].notna()].rename(columns={respondent_col: "respondent_id"})
     elif layout == "wide":
-        answers = wide_to_long(frame, items=catalogue.ids, column_pattern=column_pattern, respondent_col=respondent_col)
-        answer_columns = {column_pattern.format(item=i, measure=m) for i in catalogue.ids for m in (*RATING_MEASURES, *KANO_MEASURES)}
-        respondents = frame[[c for c in frame.columns if c not in answer_columns]]
+        answers = wide_to_long(
+            frame, items=catalogue.ids, column_pattern=column_pattern, respondent_col=respondent_col,
+            columns=catalogue.columns, measure_names=catalogue.measure_names, source=path.name,
+        )
+        used = set(answers["column"].unique())
+        respondents = frame[[c for c in frame.columns if c not in used]]
     else:
         raise InputError(f"{path.name}: layout must be 'wide' or 'long', not {layout!r}")
     respondents = respondents.rename(columns={respondent_col: "respondent_id", customer_col: "customer_id"})
@@ -380,6 +513,25 @@ def read_survey(
         reverse=reverse,
         source=path.name,
     )
+
+
+def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every column as stripped text, empty → NA; Excel numbers as written (``3``, not ``3.0``)."""
+    out = {}
+    for name in frame.columns:
+        values = frame[name]
+        if pd.api.types.is_string_dtype(values.dtype) and not pd.api.types.is_object_dtype(values.dtype):
+            text = values.str.strip()
+        else:
+            text = values.map(_cell_text, na_action="ignore").astype("str")
+        out[str(name)] = text.mask(text == "")
+    return pd.DataFrame(out, index=frame.index)
+
+
+def _cell_text(value) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
 
 
 def base_sizes(survey: Survey) -> pd.DataFrame:
