@@ -326,7 +326,7 @@ r3,I like it,I can tolerate it,I am neutral,I dislike it
 r4,I am neutral,I am neutral,I expect it,I can tolerate it
 """
 KANO_CATALOGUE = """items:
-- {id: F1, label_en: Dark mode, label_zh: 深色模式, functional: functional, level: value-added, role: supplementary, horizon: short-term, category: function}
+- {id: F1, label_en: Dark mode}
 - {id: F2, label_en: Data export, label_zh: 数据导出, functional: functional, level: basic, role: core, horizon: long-term, category: function}
 """
 

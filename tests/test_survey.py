@@ -128,3 +128,19 @@ def test_subset(tmp_path, catalogue):
     path.write_text(WIDE, encoding="utf-8")
     s = survey.read_survey(path, catalogue=catalogue).subset(["R1"])
     assert s.n == 1 and set(s.ratings["respondent_id"]) == {"R1"}
+
+
+def test_a_catalogue_needs_only_ids_and_one_label(tmp_path):
+    path = tmp_path / "needs.yaml"
+    path.write_text("items:\n- {id: F1, label_en: Dark mode}\n- {id: F2, label_zh: 数据导出, level: basic}\n", encoding="utf-8")
+    catalogue = survey.load_catalogue(path)
+    assert catalogue.labels("en") == {"F1": "Dark mode", "F2": "数据导出"}
+    assert catalogue.labels("zh") == {"F1": "Dark mode", "F2": "数据导出"}
+    assert catalogue.items["level"].tolist() == ["unclassified", "basic"]
+    assert catalogue.items["category"].tolist() == ["unclassified", "unclassified"]
+    path.write_text("items:\n- {id: F1}\n", encoding="utf-8")
+    with pytest.raises(InputError, match="item 1 \\(F1\\) needs an id and a label_en or label_zh"):
+        survey.load_catalogue(path)
+    path.write_text("items:\n- {id: F1, label_en: x, level: premium}\n", encoding="utf-8")
+    with pytest.raises(InputError, match="level is 'premium'; use one of basic, value-added"):
+        survey.load_catalogue(path)

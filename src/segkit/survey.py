@@ -33,6 +33,8 @@ TAGS: dict[str, tuple[str, ...]] = {
     "horizon": ("long-term", "short-term"),
 }
 CATALOGUE_COLUMNS = ("item", "label_en", "label_zh", *TAGS, "category")
+#: Value of a tag or category the catalogue leaves out.
+UNCLASSIFIED = "unclassified"
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,8 @@ class NeedCatalogue:
 
 def load_catalogue(path: str | Path) -> NeedCatalogue:
     """Read a need catalogue (YAML: ``items: [{id, label_en, label_zh, functional, level, role,
-    horizon, category}]``), checking that every tag is one of the seeds' classes.
+    horizon, category}]``), checking that every tag given is one of the seeds' classes. Only the
+    id and one label are required; missing tags read ``"unclassified"``.
 
     Optional survey settings (see `NeedCatalogue`): ``columns: {measure: column}`` per item, and
     top-level ``measure_names: {measure: word}``, ``kano_answers: {like: [labels], ...}`` and
@@ -84,15 +87,19 @@ def load_catalogue(path: str | Path) -> NeedCatalogue:
     for number, entry in enumerate(entries, start=1):
         if not isinstance(entry, dict):
             raise InputError(f"{path.name}: item {number} is not a mapping of id, labels and tags")
-        missing = [k for k in ("id", "label_en", "label_zh", *TAGS, "category") if not entry.get(k)]
-        if missing:
-            raise InputError(f"{path.name}: item {number} ({entry.get('id', '?')}) lacks {', '.join(missing)}")
+        if not entry.get("id") or not (entry.get("label_en") or entry.get("label_zh")):
+            raise InputError(f"{path.name}: item {number} ({entry.get('id', '?')}) needs an id and a label_en or label_zh")
         for tag, allowed in TAGS.items():
-            if entry[tag] not in allowed:
+            if entry.get(tag) and entry[tag] not in allowed:
                 raise InputError(
                     f"{path.name}: item {entry['id']}: {tag} is {entry[tag]!r}; use one of {', '.join(allowed)}"
                 )
-        rows.append({"item": str(entry["id"]), **{k: str(entry[k]) for k in CATALOGUE_COLUMNS[1:]}})
+        # A survey found in the wild comes without the seeds' tags: they are optional (shown as
+        # "not classified"), and a missing label falls back to the other language's.
+        label_en = str(entry.get("label_en") or entry["label_zh"])
+        label_zh = str(entry.get("label_zh") or entry["label_en"])
+        tags = {k: str(entry[k]) if entry.get(k) else UNCLASSIFIED for k in (*TAGS, "category")}
+        rows.append({"item": str(entry["id"]), "label_en": label_en, "label_zh": label_zh, **tags})
         if "columns" in entry:
             columns[str(entry["id"])] = _measure_mapping(
                 entry["columns"], allowed=measures, where=f"{path.name}: item {entry['id']}: columns"
