@@ -72,7 +72,6 @@ def project(tmp_path):
         ("as_of: 2011-02-30\n", "as_of '2011-02-30' is not a date"),
         ("notebooks: [01-tiyn]\n", "unknown notebook '01-tiyn' (did you mean '01-tiny'?)"),
         ("language: fr\n", "language 'fr' is not supported"),
-        ("engine: polars\n", "engine 'polars' is not one of pandas, duckdb, spark"),
         ("cleaning: {cancelations: keep}\n", "unknown key(s) 'cancelations'"),
         ("pseudonymize_ids: yes please\n", "pseudonymize_ids must be true or false"),
     ],

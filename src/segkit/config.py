@@ -43,7 +43,6 @@ KEYS = {
     "inputs": "input files: transactions, customers, survey, needs, risk, holdings, complaints (each notebook says which it requires)",
     "notebooks": "notebooks to run, in order (names in notebooks/ without extension)",
     "cleaning": "cleaning options (segkit.cleaning.CleaningOptions), passed to every notebook",
-    "engine": "aggregation engine: pandas | duckdb | spark",
     "parameters": "extra parameters per notebook: {notebook: {parameter: value}}",
     "base_dir": "folder relative paths are resolved against (default: the current directory)",
     "notebooks_dir": "folder holding the notebooks (default: <base_dir>/notebooks)",
@@ -52,7 +51,6 @@ KEYS = {
     "kernel": "Jupyter kernel that executes the notebooks (default: python3)",
     "cell_timeout": "seconds one notebook cell may run before the run fails (default: 1800)",
 }
-ENGINES = ("pandas", "duckdb", "spark")
 #: Folder names a run id may not take (they are used by the pipeline itself).
 RESERVED_RUN_IDS = ("failed",)
 _RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
@@ -91,7 +89,6 @@ class RunConfig:
     notebooks: tuple[str, ...]
     notebook_files: dict[str, Path]
     cleaning: dict[str, Any]
-    engine: str
     parameters: dict[str, dict[str, Any]]
     notebooks_dir: Path
     reports_dir: Path
@@ -167,9 +164,6 @@ def load_config(
         CleaningOptions.from_mapping(cleaning)
     except InputError as error:
         raise InputError(f"{name}: {error}") from None
-    engine = raw.get("engine") or "pandas"
-    if engine not in ENGINES:
-        raise InputError(f"{name}: engine {engine!r} is not one of {', '.join(ENGINES)}")
     parameters = raw.get("parameters") or {}
     if not isinstance(parameters, dict) or not all(isinstance(v, dict) for v in parameters.values()):
         raise InputError(f"{name}: 'parameters' must map a notebook name to a mapping of parameters")
@@ -193,7 +187,6 @@ def load_config(
         notebooks=wanted,
         notebook_files={n: files[n] for n in wanted},
         cleaning=dict(cleaning),
-        engine=engine,
         parameters={k: dict(v) for k, v in parameters.items()},
         notebooks_dir=notebooks_dir,
         reports_dir=folder("reports_dir", "reports"),

@@ -178,7 +178,6 @@ def offered_parameters(config: RunConfig, *, processed_dir: Path) -> dict[str, A
         processed_dir=str(processed_dir),
         pseudonymize_ids=config.pseudonymize_ids,
         cleaning_options=dict(config.cleaning),
-        engine=config.engine,
     )
     return offered
 
@@ -396,7 +395,6 @@ def build_manifest(config: RunConfig, results: Sequence[NotebookResult], *, star
         "resolved": {
             "language": config.language,
             "as_of": config.as_of.isoformat() if config.as_of else None,
-            "engine": config.engine,
             "pseudonymize_ids": config.pseudonymize_ids,
             "notebooks": list(config.notebooks),
             "reports_dir": str(config.reports_dir / config.run_id),
