@@ -3,7 +3,8 @@
 The rules run in a fixed order and a row is counted once, by the first rule that removes it, so
 the audit reconciles exactly: raw rows = kept rows + the rows removed by each rule. Every rule is
 a narwhals expression, so the same code runs on a pandas DataFrame, a DuckDB relation or a Spark
-DataFrame; on DuckDB and Spark the clean table stays lazy and only the small audit is collected.
+DataFrame; on DuckDB and Spark the clean table stays lazy and only the small audit is collected
+(on DuckDB also the few lines that may be copies or taken back, see `_flag_rules_by_hash`).
 
 Rules, in order (see `CleaningOptions` for the switches and the defaults):
 
@@ -297,9 +298,9 @@ def _flag_rules_by_hash(lf: nw.LazyFrame, opts: CleaningOptions, columns: list[s
     The windows (copies: every column; cancellations: the key) sort or partition every line, which
     costs more than the rest of the cleaning together. Only lines that have an identical line or
     share a key with a cancellation can be a copy or be taken back, and equal values hash alike,
-    so one pass finds the hashes that occur more than once and the keys' hashes of the
-    cancellations. The lines with such a hash (a few percent: the dirt, plus rare collisions) are
-    held in memory and labelled by `_label`; every other line is neither a copy nor taken back.
+    so a group-by of 64-bit hashes finds the lines that may repeat and a filter the keys' hashes
+    of the cancellations. Those lines (a few percent: the dirt, plus rare collisions) are held in
+    memory and labelled exactly by `_label`; every other line is neither a copy nor taken back.
     """
     listed = ", ".join(_quoted(c) for c in columns)
     key = ", ".join(_quoted(c) for c in (CUSTOMER_ID, PRODUCT_ID, "_sk_abs_qty", UNIT_PRICE))
