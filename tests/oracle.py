@@ -30,7 +30,8 @@ def rule_labels(frame: pd.DataFrame, options: CleaningOptions | None = None) -> 
     if opts.cancellations == "drop_with_originals":
         live = ~no_customer & ~duplicate
         sale = live & ~is_cancel & (df["quantity"] > 0)
-        events = df[live & (sale | is_cancel)].assign(abs_qty=df["quantity"].abs(), cancel=is_cancel)
+        # assign before filtering: a Series assigned to an empty frame would bring its own index back
+        events = df.assign(abs_qty=df["quantity"].abs(), cancel=is_cancel)[live & (sale | is_cancel)]
         other = [c for c in columns if c not in ("order_date", "order_id")]
         events = events.sort_values(["order_date", "cancel", "order_id", *other], kind="stable")
         events = events[events.groupby(KEY, dropna=False)["cancel"].transform("any")]

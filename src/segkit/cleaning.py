@@ -28,6 +28,7 @@ import dataclasses
 import json
 import re
 import string
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -203,6 +204,8 @@ def clean_transactions(frame: Any, options: CleaningOptions | Mapping[str, Any] 
     lf = source.with_row_index("_sk_row").lazy() if eager else source
 
     labelled = _flag_rules(lf, opts, columns)
+    if labelled.implementation.is_duckdb():
+        labelled = _stored(labelled)
     threshold = _outlier_threshold(labelled, opts)
     if threshold is not None:
         labelled = labelled.with_columns(
@@ -323,6 +326,19 @@ def _flag_rules_by_hash(lf: nw.LazyFrame, opts: CleaningOptions, columns: list[s
         [_label(held, opts, columns).select(*names, _CODE), rest.with_columns(_rule_code(opts).alias(_CODE)).select(*names, _CODE)],
         how="vertical",
     )
+
+
+def _stored(lf: nw.LazyFrame) -> nw.LazyFrame:
+    """The labelled lines computed once into a DuckDB table of the relation's own connection.
+
+    The audit, the outlier quantile and every later query of the clean table (the customer
+    aggregate) would otherwise each redo the labelling. A table, unlike a materialised result,
+    lives in DuckDB's buffer pool and spills to disk beyond the memory limit.
+    """
+    relation = lf.to_native()
+    name = f"_sk_labelled_{uuid.uuid4().hex}"
+    relation.create(name)
+    return nw.from_native(relation.query("_sk_source", f"SELECT * FROM {name}"))
 
 
 def _rule_code(opts: CleaningOptions) -> nw.Expr:
