@@ -205,7 +205,7 @@ def test_btyd_cdnow_customer_0001_by_hand(cdnow):
 
 
 def test_btyd_matches_lifetimes_when_installed(cdnow):
-    utils = pytest.importorskip("lifetimes.utils", reason="lifetimes (the optional 'bench' extra) is not installed")
+    utils = pytest.importorskip("lifetimes.utils", reason="lifetimes (in the test extra) is not installed")
     ours = rfm.btyd_summary(cdnow, observation_end="1997-09-30", unit="D").for_lifetimes()
     theirs = utils.summary_data_from_transaction_data(cdnow, "customer_id", "order_date", monetary_value_col="amount",
                                                       observation_period_end="1997-09-30", freq="D")
