@@ -60,6 +60,9 @@ summaries = {name: segments.segment_summary(features, m) for name, m in seg.maps
 attributes = (known if known is not None else features[["customer_id"]]).merge(
     clean.groupby("customer_id")[[c for c in PROFILE_COLUMNS if c in clean.columns]].first().reset_index(),
     on="customer_id", how="outer", suffixes=("_file", ""))
+if "customer_type" in attributes:  # enterprise / individual in the report language
+    attributes = attributes.assign(customer_type=attributes["customer_type"].map(
+        lambda v: v if pd.isna(v) else R.label(f"core.values.{v}")))
 profiles = [segments.profile(seg.maps["rfm10"], attributes, c) for c in PROFILE_COLUMNS
             if c in attributes.columns and attributes[c].notna().any()]
 crm = export.customer_segments(seg, life, language=language, pseudonymize_ids=pseudonymize_ids)

@@ -193,7 +193,7 @@ R.heading("needs.sections.kano")
 if kano_table is None:
     R.text("needs.no_data", what=R.t("needs.col.kano"))
 else:
-    R.how_to_read("needs.how.kano", table="classic")
+    R.how_to_read("needs.how.kano", table=R.t("needs.kano_table.classic"))
     R.figure(plots.better_worse_chart(kano_table, labels=L, x_label=R.t("needs.chart.worse"), y_label=R.t("needs.chart.better"),
                                       class_names=names("kano_class", kano.CLASSES)))
     show(kano_table.assign(item=kano_table["item"].map(L), category=kano_table["category"].map(names("kano_class", kano.CLASSES)),
