@@ -54,6 +54,9 @@ def test_need_urgency_by_hand(dictionary):
     assert table["index"].to_dict() == pytest.approx({"N1": 0.2, "N2": 0.2, "N3": 0.0, "N5": 0.9})
     # onto 1..5: N5 gets 5, N1 1 + 4 x 0.2 / 0.9 = 1.889, N3 1
     assert table["urgency"].to_dict() == pytest.approx({"N1": 1 + 4 * 0.2 / 0.9, "N2": 1 + 4 * 0.2 / 0.9, "N3": 1.0, "N5": 5.0})
+    # N3 had no complaint: its severity is unknown (shown as '–'), not 0
+    assert table.loc["N3", "complaints"] == 0 and pd.isna(table.loc["N3", "mean_severity"])
+    assert table.loc["N5", "mean_severity"] == pytest.approx(3.0)
 
 
 def test_packaged_dictionary_is_bilingual():

@@ -128,10 +128,10 @@ def need_urgency(
         linked = [c for c, needs in dictionary.needs.items() if item in needs]
         hit = flags[linked].any(axis=1) if linked else pd.Series(False, index=flags.index)
         count = int(hit.sum())
-        mean_severity = float(severity[hit].mean()) if count else 0.0
+        mean_severity = float(severity[hit].mean()) if count else float("nan")  # no complaint: no severity
         rows.append({"item": item, "complaints": count, "frequency": count / n_customers, "mean_severity": mean_severity})
     table = pd.DataFrame(rows)
-    index = table["frequency"] * table["mean_severity"]
+    index = (table["frequency"] * table["mean_severity"]).fillna(0.0)
     top = index.max()
     low, high = scale
     urgency = low + (high - low) * (index / top if top > 0 else index * 0)
