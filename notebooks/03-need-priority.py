@@ -85,6 +85,8 @@ if transactions_path:
     stage_of.index = stages["customer_id"].to_numpy()
     n_customers = int(transactions["customer_id"].nunique())
 respondent_segment = needs.respondent_segments(S.respondents, segment_of)
+if transactions_path:  # segments in value order (重要价值客户 first), not alphabetically
+    respondent_segment = respondent_segment.astype(pd.CategoricalDtype(value_map.segments[language]))
 customer_type = customers.set_index("customer_id")["customer_type"] if "customer_type" in customers else pd.Series(dtype="str")
 customer_type = customer_type.map(value_names("values", customer_type.dropna().unique()))
 respondent_type = needs.respondent_segments(S.respondents, customer_type)

@@ -126,10 +126,11 @@ def nps_by_group(
     small_base: int = 30,
 ) -> pd.DataFrame:
     """NPS per group with CIs, each group tested against all other respondents (z-test), p-values
-    corrected for the number of groups; `small_base` flags groups whose base is too small."""
-    frame = pd.DataFrame({"score": scores.to_numpy(dtype="float64"), "group": groups.to_numpy()}).dropna()
+    corrected for the number of groups; `small_base` flags groups whose base is too small. Groups
+    come in the order of a categorical `groups` (e.g. segments by value rank), else sorted."""
+    frame = pd.DataFrame({"score": scores.to_numpy(dtype="float64"), "group": groups.reset_index(drop=True)}).dropna()
     rows = []
-    for group, part in frame.groupby("group", sort=True):
+    for group, part in frame.groupby("group", sort=True, observed=True):
         inside = nps(part["score"], level=level, small_base=small_base)
         outside = nps(frame.loc[frame["group"] != group, "score"], level=level, small_base=small_base)
         z, p = compare_two(inside, outside)
