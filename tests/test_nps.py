@@ -87,3 +87,11 @@ def test_extremes_find_the_planted_difference():
     assert not noise["significant"]
     sentences = nps.extremes_sentences(result, language="zh")
     assert len(sentences) >= 2 and "customer_type" in sentences[1]
+
+
+def test_groups_follow_a_categorical_order():
+    scores = pd.Series([10, 9, 0, 10, 5, 8])
+    groups = pd.Series(["b", "b", "a", "a", "c", "c"]).astype(pd.CategoricalDtype(["c", "a", "b"]))
+    table = nps.nps_by_group(scores, groups)
+    assert table["group"].tolist() == ["c", "a", "b"]
+    assert table.set_index("group")["nps"].to_dict() == pytest.approx({"c": -50.0, "a": 0.0, "b": 100.0})
