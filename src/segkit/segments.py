@@ -126,26 +126,25 @@ def apply_rules(
     rule set can use any per-customer column the table has.
     """
     require_columns(customers, [customer_col], what=f"segment map {rules.name!r}")
-    label = pd.Series(rules.other["key"], index=customers.index, dtype=str)
-    unassigned = pd.Series(True, index=customers.index)
-    for seg in rules.segments:
+    # Segment number per customer (len(segments) = other), filled first match first.
+    number = np.full(len(customers), len(rules.segments))
+    for i, seg in enumerate(rules.segments):
         if "ranges" in seg:
             require_columns(customers, seg["ranges"], what=f"segment map {rules.name!r}, segment {seg['key']!r}")
-            hit = pd.Series(True, index=customers.index)
+            hit = np.ones(len(customers), dtype=bool)
             for col, (low, high) in seg["ranges"].items():
-                hit &= customers[col].between(low, high)
+                hit &= customers[col].between(low, high).to_numpy(dtype=bool, na_value=False)
         else:
             try:
-                hit = customers.eval(seg["when"]).astype(bool)
+                hit = customers.eval(seg["when"]).astype(bool).to_numpy()
             except Exception as exc:  # any evaluation error is a mistake in the user's rule
                 raise InputError(
                     f"segment map {rules.name!r}, segment {seg['key']!r}: cannot evaluate "
                     f"{seg['when']!r} ({type(exc).__name__}: {exc}); columns are {', '.join(customers.columns)}"
                 ) from exc
-        take = hit & unassigned
-        label = label.mask(take, seg["key"])
-        unassigned &= ~take
-    table = pd.DataFrame({customer_col: customers[customer_col].to_numpy(), "segment": label.to_numpy()})
+        number[hit & (number == len(rules.segments))] = i
+    keys = np.array([seg["key"] for seg in rules.segments] + [rules.other["key"]], dtype=object)
+    table = pd.DataFrame({customer_col: customers[customer_col].to_numpy(), "segment": pd.array(keys[number], dtype="str")})
     return SegmentMap(
         name=rules.name,
         title=rules.title,
@@ -208,14 +207,14 @@ def eight_class(
     require_columns(pd.DataFrame(columns=list(refs)), cols, what="8-class references")
     r_col, f_col, m_col = cols
     r_high = features[r_col] < refs[r_col] if basis == "value" else features[r_col] > refs[r_col]
-    code = (
-        r_high.astype(int).astype(str)
-        + (features[f_col] > refs[f_col]).astype(int).astype(str)
-        + (features[m_col] > refs[m_col]).astype(int).astype(str)
-    )
-    keys = {c: v[0] for c, v in EIGHT_CLASSES.items()}
+    # The code as a number 0..7 (R = 4, F = 2, M = 1), then looked up: "101" -> important_develop.
+    number = (4 * r_high.to_numpy(dtype=int) + 2 * (features[f_col] > refs[f_col]).to_numpy(dtype=int)
+              + (features[m_col] > refs[m_col]).to_numpy(dtype=int))
+    codes = np.array([f"{n:03b}" for n in range(8)], dtype=object)
+    keys = np.array([EIGHT_CLASSES[c][0] for c in codes], dtype=object)
     table = pd.DataFrame(
-        {customer_col: features[customer_col].to_numpy(), "segment": code.map(keys).to_numpy(), "code": code.to_numpy()}
+        {customer_col: features[customer_col].to_numpy(), "segment": pd.array(keys[number], dtype="str"),
+         "code": pd.array(codes[number], dtype="str")}
     )
     segments = _catalogue([{"key": k, "rank": r, "en": en, "zh": zh} for k, r, en, zh in EIGHT_CLASSES.values()])
     segments = segments.assign(code=segments["key"].map({v[0]: c for c, v in EIGHT_CLASSES.items()}))
@@ -310,16 +309,14 @@ def value_tiers(
     total = revenue.clip(lower=0).sum()
     if total <= 0:
         raise InputError(f"value tiers: column {revenue_col!r}: no customer has positive revenue")
-    ordered = (
-        pd.DataFrame({customer_col: features[customer_col].to_numpy(), "revenue": revenue.to_numpy()})
-        .sort_values(["revenue", customer_col], ascending=[False, True], kind="stable")
-        .reset_index(drop=True)
-    )
-    before = (ordered["revenue"].clip(lower=0).cumsum() - ordered["revenue"].clip(lower=0)) / total
-    tier = np.where(before < low, "A", np.where(before < high, "B", "C"))
-    by_id = pd.Series(tier, index=ordered[customer_col].to_numpy())
-    table = pd.DataFrame({customer_col: features[customer_col].to_numpy()})
-    table = table.assign(segment=by_id.reindex(table[customer_col]).to_numpy())
+    ids = features[customer_col]
+    id_rank = pd.factorize(ids, sort=True)[0]
+    order = np.lexsort((id_rank, -revenue.to_numpy()))  # revenue descending, ties by customer id
+    positive = revenue.clip(lower=0).to_numpy()[order]
+    before = (np.cumsum(positive) - positive) / total
+    tier = np.empty(len(order), dtype=object)
+    tier[order] = np.where(before < low, "A", np.where(before < high, "B", "C"))
+    table = pd.DataFrame({customer_col: ids.to_numpy(), "segment": pd.array(tier, dtype="str")})
     segmap = SegmentMap(
         name="value_tier",
         title={"en": "Value tiers (Pareto / ABC)", "zh": "客户价值分层（帕累托 / ABC）"},
