@@ -44,6 +44,8 @@ HAND = frame(
         ("12583", "536374", "2024-02-01 00:00", "P7", 1, 5.0),  # 12 date_window (after)       5.00
         ("12583", "536375", "2024-01-10 10:00", "P8", 1000, 0.1),  # 13 outliers (> cap 100) 100.00
         ("12583", "536376", "2024-01-10 10:00", "P8", 12, 0.1),  # 14 kept                     1.20
+        ("13047", "536377", "2024-01-09 10:00", "D", -1, 5.0),  # 15 non_product (a discount, not a return) -5.00
+        ("13047", "C536381", "2024-01-09 12:00", "POST", -1, 18.0),  # 16 non_product (postage refund) -18.00
     ]
 )
 HAND_OPTIONS = CleaningOptions(date_start="2024-01-01", date_end="2024-01-31", outliers=True, outlier_cap=100)
@@ -63,6 +65,8 @@ HAND_LABELS = [
     "date_window",
     "outliers",
     "",
+    "non_product",
+    "non_product",
 ]
 # rows and revenue per rule, summed by hand from the comments above
 HAND_AUDIT = {
@@ -70,7 +74,7 @@ HAND_AUDIT = {
     "cancellations": (3, 11.10 - 11.10 - 4.00),
     "returns": (1, -6.00),
     "non_positive": (2, 0.0),
-    "non_product": (1, 18.00),
+    "non_product": (3, 18.00 - 5.00 - 18.00),
     "duplicates": (1, 10.00),
     "date_window": (2, 10.00),
     "outliers": (1, 100.00),
@@ -98,9 +102,9 @@ def test_audit_of_the_hand_table(native):
     for rule, (rows, revenue) in HAND_AUDIT.items():
         assert audit.loc[rule, "rows_removed"] == rows, rule
         assert audit.loc[rule, "revenue_removed"] == pytest.approx(revenue), rule
-    assert (result.raw_rows, result.kept_rows) == (15, 3)
-    # raw revenue 164.50 = kept 10.00 + 10.00 + 1.20 + removed 143.30
-    assert result.raw_revenue == pytest.approx(164.5)
+    assert (result.raw_rows, result.kept_rows) == (17, 3)
+    # raw revenue 141.50 = kept 10.00 + 10.00 + 1.20 + removed 120.30 (143.30 - 5.00 - 18.00)
+    assert result.raw_revenue == pytest.approx(141.5)
     assert result.kept_revenue == pytest.approx(21.2)
     assert result.outlier_threshold == 100.0
     assert sorted(kept(result)["order_id"]) == ["536371", "536373", "536376"]
@@ -108,7 +112,7 @@ def test_audit_of_the_hand_table(native):
 
 def test_audit_is_a_waterfall_that_reconciles():
     audit = clean_transactions(HAND, HAND_OPTIONS).audit
-    assert audit["rows_before"].iloc[0] == 15 and audit["rows_after"].iloc[-1] == 3
+    assert audit["rows_before"].iloc[0] == 17 and audit["rows_after"].iloc[-1] == 3
     assert (audit["rows_before"] - audit["rows_removed"]).tolist() == audit["rows_after"].tolist()
     assert audit["rows_after"].iloc[:-1].tolist() == audit["rows_before"].iloc[1:].tolist()
     assert audit.dtypes.astype(str).to_dict() == {
@@ -125,7 +129,7 @@ def test_default_options_leave_date_window_and_outliers_off():
     audit = clean_transactions(HAND).audit.set_index("rule")
     assert not audit.loc["date_window", "enabled"] and not audit.loc["outliers", "enabled"]
     # rows 10, 12, 13 are now kept: 3 + 3 = 6
-    assert audit["rows_removed"].sum() == 15 - 6
+    assert audit["rows_removed"].sum() == 17 - 6
 
 
 def test_clean_pandas_keeps_input_columns_and_dtypes():
@@ -302,9 +306,9 @@ def test_audit_json_round_trip(tmp_path):
     result = clean_transactions(HAND, HAND_OPTIONS)
     path = write_audit_json(result, tmp_path / "run" / "audit.json")
     payload = json.loads(path.read_text(encoding="utf-8"))
-    assert (payload["raw_rows"], payload["kept_rows"]) == (15, 3)
+    assert (payload["raw_rows"], payload["kept_rows"]) == (17, 3)
     assert [r["rule"] for r in payload["rules"]] == list(RULES)
-    assert payload["rules"][1]["revenue_removed"] == pytest.approx(-4.0)
+    assert {r["rule"]: r["revenue_removed"] for r in payload["rules"]}["cancellations"] == pytest.approx(-4.0)
     assert CleaningOptions.from_mapping(payload["options"]) == HAND_OPTIONS
 
 

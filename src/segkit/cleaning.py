@@ -9,14 +9,16 @@ DataFrame; on DuckDB and Spark the clean table stays lazy and only the small aud
 Rules, in order (see `CleaningOptions` for the switches and the defaults):
 
 1. ``missing_customer_id``: no customer id, so the line cannot be attributed to anyone.
-2. ``cancellations``: order ids starting with ``C`` (UCI convention). With
+2. ``non_product``: postage, fees, discounts, manual adjustments and vouchers
+   (`NON_PRODUCT_CODES`, plus a regex). First among the money rules, so a discount line (``D``,
+   quantity -1) or a postage refund on a C-invoice is counted as what it is, not as a return or
+   a cancellation of goods.
+3. ``cancellations``: order ids starting with ``C`` (UCI convention). With
    ``"drop_with_originals"`` (default) each cancellation also removes the sale it cancels.
-3. ``returns``: negative quantity on a line that is not a cancellation invoice.
-4. ``non_positive``: zero or missing quantity, zero/negative/missing unit price (free samples,
-   bad-debt adjustments): not a purchase. Negative quantities are left to rules 2 and 3, so that
+4. ``returns``: negative quantity on a line that is not a cancellation invoice.
+5. ``non_positive``: zero or missing quantity, zero/negative/missing unit price (free samples,
+   bad-debt adjustments): not a purchase. Negative quantities are left to rules 3 and 4, so that
    switching those off really keeps cancellations and returns (net revenue).
-5. ``non_product``: postage, fees, manual adjustments and vouchers (`NON_PRODUCT_CODES`, plus a
-   regex).
 6. ``duplicates``: exact copies of an earlier line (every column equal); the first copy is kept.
 7. ``date_window``: outside ``date_start`` .. ``date_end`` (off unless a bound is given).
 8. ``outliers``: quantity above a fixed cap or a quantile of the lines still kept (off by default).
@@ -44,10 +46,10 @@ from segkit.schema import AMOUNT, CUSTOMER_ID, ORDER_DATE, ORDER_ID, PRODUCT_ID,
 #: Rule names in the order they are applied; the audit has one row per rule in this order.
 RULES = (
     "missing_customer_id",
+    "non_product",
     "cancellations",
     "returns",
     "non_positive",
-    "non_product",
     "duplicates",
     "date_window",
     "outliers",
@@ -364,13 +366,13 @@ def _rule_code(opts: CleaningOptions) -> nw.Expr:
 
     flags = {
         "missing_customer_id": nw.col("_sk_no_customer") if opts.missing_customer_id else off,
+        "non_product": non_product if opts.non_product else off,
         "cancellations": cancelled,
         "returns": ((quantity < 0).fill_null(False) & ~nw.col("_sk_is_cancel")) if opts.returns else off,
-        # Negative quantities belong to the two rules above, so switching those off keeps them.
+        # Negative quantities belong to cancellations and returns, so switching those off keeps them.
         "non_positive": (((quantity == 0) | (price <= 0)).fill_null(True) | quantity.is_null() | price.is_null())
         if opts.non_positive
         else off,
-        "non_product": non_product if opts.non_product else off,
         "duplicates": nw.col("_sk_duplicate") if opts.duplicates else off,
         "date_window": outside if (opts.date_start or opts.date_end) else off,
     }
