@@ -112,7 +112,7 @@ R.figure(plots.rfm_distributions(features, labels=L))
 R.heading("value.sections.scores", level=3)
 R.how_to_read("value.how_to_read.scores", bins=seg.scores.bins)
 R.table(rfm.score_bands(seg.scores).assign(metric=lambda t: [L[m] for m in t["metric"]]),
-        formats={"customers": "int", "min": "float", "max": "float"}, max_rows=3 * seg.scores.bins,
+        formats={"customers": "int", "min": "number", "max": "number"}, max_rows=3 * seg.scores.bins,
         labels={k: f"value.metrics.{k}" for k in ("metric", "score", "customers", "min", "max")})
 
 # %% tags=["hide-input"]
@@ -122,7 +122,7 @@ R.figure(plots.rfm_heatmap(seg.scores.table, bins=seg.scores.bins, labels=L))
 
 # %% tags=["remove-cell"]
 SUMMARY_FORMATS = {"customers": "int", "customer_share": "pct", "revenue": "money", "revenue_share": "pct",
-                   "average_order_value": "money", "median_recency": "int", "median_frequency": "float",
+                   "average_order_value": "money", "median_recency": "number", "median_frequency": "number",
                    "median_monetary": "money"}
 SUMMARY_LABELS = {k: f"value.metrics.{k}" for k in ("segment", *SUMMARY_FORMATS)}
 
@@ -166,9 +166,11 @@ R.heading("value.sections.lifecycle")
 R.how_to_read("value.how_to_read.lifecycle", churn=fmt_int(life.churn_days), rule=churn_rule,
               new=fmt_int(life.new_days), risk=fmt_int(life.at_risk_days))
 R.figure(plots.stage_bars(life.sizes, names=life.sizes[language], labels=L))
-R.table(life.sizes.assign(stage=life.sizes[language])[["stage", "customers", "share"]],
-        formats={"customers": "int", "share": "pct"},
-        labels={"stage": "value.metrics.stage", "customers": "value.metrics.customers", "share": "value.metrics.customer_share"})
+buyer_share = life.sizes["customers"].where(life.sizes["key"] != "potential") / len(buyers)  # the summary's base
+R.table(life.sizes.assign(stage=life.sizes[language], buyer_share=buyer_share)[["stage", "customers", "share", "buyer_share"]],
+        formats={"customers": "int", "share": "pct", "buyer_share": "pct"},
+        labels={"stage": "value.metrics.stage", "customers": "value.metrics.customers", "share": "value.metrics.customer_share",
+                "buyer_share": "value.metrics.buyer_share"})
 R.heading("value.sections.retention", level=3)
 R.how_to_read("value.how_to_read.retention")
 R.table(retention.tail(13), formats={"buyers": "int", "retained": "int", "new": "int", "retention_rate": "pct", "churn_rate": "pct"},
@@ -198,7 +200,7 @@ else:
     R.how_to_read("value.how_to_read.profiles")
     R.table(pd.DataFrame([{"attribute": R.t(f"value.attributes.{p.attribute}"), "n": p.n, "chi2": p.chi2, "dof": p.dof, "p_value": p.p_value,
                            "cramers_v": p.cramers_v, "low_expected": p.low_expected_share} for p in profiles]),
-            formats={"n": "int", "chi2": "float", "dof": "int", "p_value": "float", "cramers_v": "float", "low_expected": "pct"},
+            formats={"n": "int", "chi2": "float", "dof": "int", "cramers_v": "float", "low_expected": "pct"},
             labels={k: f"value.metrics.{k}" for k in ("attribute", "n", "chi2", "dof", "p_value", "cramers_v", "low_expected")})
     rfm_names = dict(zip(seg.maps["rfm10"].segments["key"], seg.maps["rfm10"].segments[language]))
     for p in profiles:

@@ -42,7 +42,7 @@ import pandas as pd
 from segkit import cleaning, complaints, engine, io, kano, lifecycle, needs, nps, segments, suitability, survey
 from segkit import needs_plots as plots
 from segkit.i18n import catalogue as catalog
-from segkit.report import Report
+from segkit.report import Report, fmt_int
 
 R = Report(language, pseudonymize_ids=pseudonymize_ids)
 words = catalog(language)
@@ -125,8 +125,8 @@ if kano_table is not None:
     by_class = kano_table.groupby("category")["item"].apply(lambda s: sep.join(L[i] for i in s))
     sentences.append(R.t("needs.summary.kano", must=by_class.get("M", "–"), attractive=by_class.get("A", "–")))
 if overall_nps is not None:
-    sentences.append(R.t("needs.summary.nps", nps=f"{overall_nps.nps:.0f}", low=f"{overall_nps.ci_low:.0f}",
-                         high=f"{overall_nps.ci_high:.0f}", n=overall_nps.n))
+    sentences.append(R.t("needs.summary.nps", nps=f"{overall_nps.nps:.1f}", low=f"{overall_nps.ci_low:.1f}",
+                         high=f"{overall_nps.ci_high:.1f}", n=fmt_int(overall_nps.n)))
     R.key_number("nps", overall_nps.nps, label="needs.col.nps", fmt="float")
 R.summary(sentences)
 R.key_number("respondents", S.n, label="needs.col.n")
@@ -256,9 +256,12 @@ R.how_to_read("needs.how.segments")
 if not groupings:
     R.text("needs.no_data", what=R.t("needs.sections.segments"))
 if kano_table is not None and respondent_segment.notna().any():
-    mix, chi2, p = kano.category_mix(classified, respondent_segment)
-    R.text("needs.segment_kano", chi2=f"{chi2:.1f}", p=f"{p:.3g}")
+    mix, kano_tests = kano.category_mix(classified, respondent_segment)
+    differing = kano_tests.loc[kano_tests["p_adjusted"] < 0.05, "item"].map(L).tolist()
+    R.text("needs.segment_kano.differ" if differing else "needs.segment_kano.same", needs=sep.join(differing))
     show(mix.rename(columns=names("kano_class", kano.CLASSES)), formats={v: "pct" for v in names("kano_class", kano.CLASSES).values()})
+    show(kano_tests.assign(item=kano_tests["item"].map(L))[["item", "respondents", "chi2", "dof", "p_adjusted"]],
+         formats={"chi2": "float"})
 for grouping in groupings[::-1] if matrix is not None else ():
     by_segment = needs.priority_by_segment(S, grouping, small_base=small_base, urgency=scale_urgency)
     ranks = by_segment.assign(item=by_segment["item"].map(L)).pivot(index="item", columns="segment", values="rank")
@@ -282,7 +285,7 @@ else:
         by_type = complaints.complaint_summary(typed, dictionary=dictionary, segment_col="segment")
         show(by_type.assign(category=by_type["category"].map(cat_names)), formats={"share": "pct"})
     show(urgency_from_complaints.reset_index().assign(item=lambda f: f["item"].map(L))
-         [["item", "complaints", "mean_severity", "urgency"]])
+         [["item", "complaints", "mean_severity", "urgency"]].rename(columns={"urgency": "complaint_urgency"}))
 
 # %% tags=["hide-input"]
 R.heading("needs.sections.suitability")
@@ -292,7 +295,7 @@ else:
     R.how_to_read("needs.how.suitability")
     risk = suitability.score_risk(pd.read_csv(risk_path, dtype="str"), scoring=suitability.load_scoring(), source=Path(risk_path).name)
     audit = suitability.audit_holdings(pd.read_csv(holdings_path, dtype="str"), risk, segments=segment_of)
-    R.text("needs.summary.suitability", violations=len(audit.violations), holdings=audit.n_holdings)
+    R.text("needs.summary.suitability", violations=fmt_int(len(audit.violations)), holdings=fmt_int(audit.n_holdings))
     show(audit.by_product[["product_id", "product_risk", "holders", "violations"]])
     show(audit.by_segment[["segment", "holdings", "violations", "share"]], formats={"share": "pct"})
     show(audit.violations.assign(risk_level=audit.violations["risk_name"].map(names("risk_level", suitability.LEVEL_NAMES)))

@@ -130,9 +130,25 @@ def test_category_mix_detects_segment_difference():
     frame = pd.concat([classified_from_counts({"M": 40, "A": 10}), classified_from_counts({"M": 10, "A": 40})], ignore_index=True)
     frame["respondent_id"] = [f"r{i}" for i in range(len(frame))]
     segments = pd.Series(["s1"] * 50 + ["s2"] * 50, index=frame["respondent_id"])
-    shares, chi2, p = kano.category_mix(frame, segments)
-    assert p < 0.001
+    shares, tests = kano.category_mix(frame, segments)
     assert shares.set_index("segment").loc["s1", "M"] == pytest.approx(0.8)
+    # one need, 2 x 2 table [[40, 10], [10, 40]]: chi-square = 100 * (40*40 - 10*10)^2 / (50^4) = 36
+    row = tests.set_index("item").iloc[0]
+    assert row["respondents"] == 100 and row["dof"] == 1
+    assert row["chi2"] == pytest.approx(36.0) and row["p_adjusted"] < 0.001
+
+
+def test_category_mix_tests_each_need_on_respondents_not_pooled_pairs():
+    """Two needs whose segment differences cancel when pooled: the per-need tests still see them."""
+    x = pd.concat([classified_from_counts({"M": 40, "A": 10}), classified_from_counts({"M": 10, "A": 40})], ignore_index=True)
+    y = pd.concat([classified_from_counts({"M": 10, "A": 40}), classified_from_counts({"M": 40, "A": 10})], ignore_index=True)
+    ids = [f"r{i}" for i in range(100)]
+    frame = pd.concat([x.assign(item="X", respondent_id=ids), y.assign(item="Y", respondent_id=ids)], ignore_index=True)
+    segments = pd.Series(["s1"] * 50 + ["s2"] * 50, index=ids)
+    shares, tests = kano.category_mix(frame, segments)
+    assert shares.set_index("segment")["M"].tolist() == pytest.approx([0.5, 0.5])  # pooled: no difference
+    assert shares["pairs"].tolist() == [100, 100]
+    assert (tests.set_index("item")["p_adjusted"] < 0.001).all()
 
 
 @pytest.mark.parametrize(

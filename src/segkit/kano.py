@@ -250,21 +250,35 @@ def questionable_rates(classified: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataF
     return rate("respondent_id"), rate("item")
 
 
-def category_mix(classified: pd.DataFrame, segments: pd.Series) -> tuple[pd.DataFrame, float, float]:
-    """Kano class mix per segment with a chi-square test of independence.
+def category_mix(
+    classified: pd.DataFrame, segments: pd.Series, *, correction: str = "holm"
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Kano class mix per segment, and per need a test of whether segments class it differently.
 
-    `segments` maps respondent_id → segment. Returns ``(shares, chi2, p_value)``; classes with
-    no answers are dropped before the test.
+    `segments` maps respondent_id → segment. The mix pools every answer pair of a segment
+    (``pairs`` = respondents × needs). The tests are per need: there each respondent counts once,
+    so the chi-square of segment × class has independent observations, which a test on the
+    pooled pairs would not. Returns ``(shares, tests)``; `tests` has item, respondents, chi2,
+    dof, p and p_adjusted (`correction` over the needs: "holm" or "bh").
     """
     from scipy.stats import chi2_contingency
+
+    from segkit.nps import adjust_pvalues
 
     joined = classified.dropna(subset=["kano_class"]).assign(segment=lambda f: f["respondent_id"].map(segments))
     joined = joined.dropna(subset=["segment"])
     table = pd.crosstab(joined["segment"], joined["kano_class"])
     table = table.loc[:, table.sum() > 0]
-    chi2, p = (float("nan"), float("nan"))
-    if table.shape[0] > 1 and table.shape[1] > 1:
-        result = chi2_contingency(table.to_numpy())
-        chi2, p = float(result.statistic), float(result.pvalue)
     shares = table.div(table.sum(axis=1), axis=0).reindex(columns=[c for c in CLASSES if c in table.columns])
-    return shares.assign(n=table.sum(axis=1)).reset_index(), chi2, p
+    rows = []
+    for item, answers in joined.groupby("item", sort=False):
+        counts = pd.crosstab(answers["segment"], answers["kano_class"])
+        counts = counts.loc[counts.sum(axis=1) > 0, counts.sum() > 0]
+        chi2, dof, p = float("nan"), 0, float("nan")
+        if min(counts.shape) > 1:
+            result = chi2_contingency(counts.to_numpy(), correction=False)
+            chi2, dof, p = float(result.statistic), int(result.dof), float(result.pvalue)
+        rows.append({"item": item, "respondents": int(counts.to_numpy().sum()), "chi2": chi2, "dof": dof, "p": p})
+    tests = pd.DataFrame(rows, columns=["item", "respondents", "chi2", "dof", "p"])
+    tests = tests.assign(p_adjusted=adjust_pvalues(tests["p"].to_numpy(), method=correction))
+    return shares.assign(pairs=table.sum(axis=1)).reset_index(), tests

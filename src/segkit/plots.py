@@ -104,8 +104,11 @@ def cohort_heatmap(pct: pd.DataFrame, *, labels: Mapping[str, str], max_months: 
     """Cohort retention: first-purchase month x months since, in % of the cohort."""
     data = pct.iloc[:, : max_months + 1]
     fig, ax = plt.subplots(figsize=(min(2 + 0.5 * data.shape[1], 16), 0.35 * len(data) + 1.5))
+    # Cell labels only while they stay legible on a page; a larger grid gets a colour scale instead.
+    annotate = len(data) <= 18 and data.shape[1] <= 13
     sns.heatmap(data, ax=ax, cmap="Blues", vmin=0, vmax=max(float(np.nanmax(data.iloc[:, 1:].to_numpy(), initial=0)), 0.01),
-                annot=len(data) <= 30 and data.shape[1] <= 25, fmt=".0%", annot_kws={"size": 7}, cbar=False)
+                annot=annotate, fmt=".0%", annot_kws={"size": 8}, cbar=not annotate,
+                cbar_kws=None if annotate else {"format": PercentFormatter(1.0), "shrink": 0.6})
     ax.set_xlabel(labels["months_since_first"])
     ax.set_ylabel(labels["cohort"])
     fig.tight_layout()

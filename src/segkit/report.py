@@ -62,6 +62,14 @@ def fmt_pct(value: object, digits: int = 1) -> str:
     return _MISSING if _is_missing(value) else f"{100 * float(value):.{digits}f}%"
 
 
+def fmt_number(value: object, digits: int = 2) -> str:
+    """Whole numbers without decimals (``284``, ``1,200``), others with `digits` (``1,457.90``):
+    for columns that mix counts and amounts, such as score thresholds."""
+    if _is_missing(value):
+        return _MISSING
+    return fmt_int(value) if float(value).is_integer() else fmt_float(value, digits)
+
+
 def fmt_pvalue(value: object) -> str:
     """A p-value with three decimals, and ``'< 0.001'`` below that (never a misleading ``'0.00'``)."""
     if _is_missing(value):
@@ -76,7 +84,7 @@ def fmt_date(value: object) -> str:
 
 FORMATTERS: dict[str, Callable[[object], str]] = {
     "int": fmt_int, "float": fmt_float, "money": fmt_money, "pct": fmt_pct, "date": fmt_date, "text": str,
-    "pvalue": fmt_pvalue,
+    "pvalue": fmt_pvalue, "number": fmt_number,
 }
 #: Columns that hold p-values (or FDR q-values) wherever they appear: formatted with `fmt_pvalue`.
 PVALUE_COLUMNS = frozenset({"p", "q", "p_value", "p_adjusted", "p_vs_rest", "q_value"})
@@ -242,7 +250,7 @@ class Report:
         head, numeric = [], {}
         for column in shown.columns:
             kind = formats.get(column) or ("pvalue" if column in PVALUE_COLUMNS else _default_format(shown[column]))
-            numeric[column] = kind in {"int", "float", "money", "pct", "pvalue"}
+            numeric[column] = kind in {"int", "float", "money", "pct", "pvalue", "number"}
             header = self.label(labels[column]) if column in labels else words.get(f"core.columns.{column}", str(column))
             head.append(f'<th class="{"num" if numeric[column] else "txt"}">{html.escape(header)}</th>')
             formats[column] = kind
