@@ -80,7 +80,8 @@ def lorenz(lorenz_points: pd.DataFrame, *, cut: float, customer_share_at_cut: fl
     ax.plot([0, 1], [0, 1], linestyle="--", color="grey", label=labels["equality"])
     x, y = 1 - customer_share_at_cut, 1 - cut
     ax.scatter([x], [y], color="#C44E52", zorder=3)
-    ax.annotate(f"{customer_share_at_cut:.0%} → {cut:.0%}", (x, y), textcoords="offset points", xytext=(-70, 12))
+    point = labels["pareto_point"].format(customers=f"{customer_share_at_cut:.0%}", revenue=f"{cut:.0%}")
+    ax.annotate(point, (x, y), textcoords="offset points", xytext=(-12, 10), ha="right")
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_xlabel(labels["customer_share_axis"])
