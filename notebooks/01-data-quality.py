@@ -156,6 +156,14 @@ R.table(pd.DataFrame({
     "statistic": [R.t(f"quality.value.{k}") for k in (*quantiles, "mean")],
     "value": [*orders["amount"].quantile(list(quantiles.values())), orders["amount"].mean()],
 }), formats={"value": "money"}, labels={"statistic": "quality.value.statistic", "value": "quality.value.value"})
+largest = orders.nlargest(5, "amount")
+R.heading("quality.value.largest_title", level=3)
+R.text("quality.value.largest_on" if result.outlier_threshold is not None else "quality.value.largest_off",
+       share=fmt_pct(largest["amount"].sum() / result.kept_revenue), cap=fmt_int(result.outlier_threshold))
+R.table(largest.assign(share=largest["amount"] / result.kept_revenue)[["order_id", "order_date", "items", "amount", "share"]],
+        formats={"order_date": "date", "items": "int", "amount": "money", "share": "pct"},
+        labels={"order_id": "quality.value.order_id", "order_date": "quality.value.order_date", "items": "quality.value.items",
+                "amount": "quality.value.value", "share": "quality.value.share"})
 
 # %% tags=["hide-input"]
 R.heading("quality.region.title")
