@@ -13,9 +13,28 @@ import seaborn as sns
 from matplotlib.figure import Figure
 
 
+#: Vertical label offsets (points) tried in turn: beside the point first, then alternately lower
+#: and higher, one text line at a time.
+_OFFSETS = (4, -8, 16, -20, 28, -32, 40, -44, 52, -56)
+
+
 def _annotate(ax, xs, ys, items, labels: Mapping[str, str]) -> None:
-    for x, y, item in zip(xs, ys, items):
-        ax.annotate(labels.get(item, item), (x, y), textcoords="offset points", xytext=(6, 4), fontsize=8)
+    """Label each point with its need, moving a label up or down until it overlaps no earlier
+    one (a thin leader line then ties it to its point). Call after the axis limits are set."""
+    renderer = ax.figure.canvas.get_renderer()
+    placed = []
+    points = list(zip(np.asarray(xs, dtype="float64"), np.asarray(ys, dtype="float64"), items))
+    for x, y, item in sorted(points, key=lambda p: -p[1]):
+        name = labels.get(item, item)
+        for dy in _OFFSETS:
+            trial = ax.annotate(name, (x, y), textcoords="offset points", xytext=(6, dy), fontsize=8, va="center")
+            box = trial.get_window_extent(renderer)
+            trial.remove()
+            if not any(box.overlaps(other) for other in placed):
+                break
+        leader = {"arrowstyle": "-", "color": "0.6", "lw": 0.6, "shrinkA": 0, "shrinkB": 3} if dy != _OFFSETS[0] else None
+        text = ax.annotate(name, (x, y), textcoords="offset points", xytext=(6, dy), fontsize=8, va="center", arrowprops=leader)
+        placed.append(text.get_window_extent(renderer))
 
 
 def _quadrant_names(ax, names: Mapping[str, str] | None, corners: Mapping[str, tuple[float, float]]) -> None:
@@ -46,8 +65,8 @@ def priority_chart(
         ax.scatter(part["importance"], part["urgency"], s=sizes[part.index], color=colour, alpha=0.6, edgecolor="white")
     ax.axvline(importance_line, color="0.5", lw=1, ls="--")
     ax.axhline(urgency_line, color="0.5", lw=1, ls="--")
-    _annotate(ax, table["importance"], table["urgency"], table["item"], labels)
     ax.set(xlim=scale, ylim=scale, xlabel=x_label, ylabel=y_label)
+    _annotate(ax, table["importance"], table["urgency"], table["item"], labels)
     _quadrant_names(ax, quadrant_names, {"act-now": (0.98, 0.98), "plan": (0.98, 0.02), "quick-fix": (0.02, 0.98), "monitor": (0.02, 0.02)})
     return fig
 
@@ -72,8 +91,8 @@ def ipa_chart(
     ax.axhline(importance_line, color="0.5", lw=1, ls="--")
     if model == "diagonal":
         ax.plot(scale, scale, color="0.3", lw=1)
-    _annotate(ax, table["performance"], table["importance"], table["item"], labels)
     ax.set(xlim=scale, ylim=scale, xlabel=x_label, ylabel=y_label)
+    _annotate(ax, table["performance"], table["importance"], table["item"], labels)
     _quadrant_names(ax, quadrant_names, {"concentrate-here": (0.02, 0.98), "keep-up": (0.98, 0.98), "low-priority": (0.02, 0.02), "possible-overkill": (0.98, 0.02)})
     return fig
 
@@ -89,8 +108,8 @@ def better_worse_chart(table: pd.DataFrame, *, labels: Mapping[str, str], x_labe
     ax.scatter(x, y, s=70, color=sns.color_palette("deep")[0], zorder=3)
     ax.axvline(0.5, color="0.5", lw=1, ls="--")
     ax.axhline(0.5, color="0.5", lw=1, ls="--")
-    _annotate(ax, x, y, table["item"], labels)
     ax.set(xlim=(0, 1), ylim=(0, 1), xlabel=x_label, ylabel=y_label)
+    _annotate(ax, x, y, table["item"], labels)
     _quadrant_names(ax, class_names, {"A": (0.02, 0.98), "O": (0.98, 0.98), "M": (0.98, 0.02), "I": (0.02, 0.02)})
     return fig
 
@@ -114,8 +133,8 @@ def derived_vs_stated_chart(table: pd.DataFrame, *, labels: Mapping[str, str], x
         r2 = table["raw"].sum()
         ax.errorbar(table["stated"], y, yerr=[y - table["ci_low"] / r2, table["ci_high"] / r2 - y], fmt="none", ecolor="0.7", lw=1)
     ax.scatter(table["stated"], y, s=70, color=sns.color_palette("deep")[2], zorder=3)
-    _annotate(ax, table["stated"], y, table["item"], labels)
     ax.set(xlabel=x_label, ylabel=y_label)
+    _annotate(ax, table["stated"], y, table["item"], labels)
     return fig
 
 
