@@ -64,3 +64,14 @@ def test_export_never_carries_personal_columns():
     seg = segments.segment_customers(CUSTOMERS.assign(name="Zhang San", phone="13800000000", email="z@x.cn"))
     out = export.customer_segments(seg)
     assert not {"name", "phone", "email"} & set(out.columns)
+
+
+def test_counts_are_whole_numbers_and_the_8_class_code_is_its_own_column(frame):
+    assert str(frame["frequency"].dtype) == "Int64" and str(frame["recency"].dtype) == "Int64"
+    row = frame.set_index("customer_id")
+    # as of 2024-03-31, means: recency (1 + 59 + 11) / 3 = 23.7 days, frequency 8 / 3, revenue 200: a is
+    # recent (1 < 23.7), frequent (5 > 2.67) and high (500 > 200) -> 111 重要价值客户; b (59 days, 1 order,
+    # 20) -> 000
+    assert row.loc["a", "eight_class_code"] == "111" and row.loc["a", "eight_class_label"] == "重要价值客户"
+    assert row.loc["b", "eight_class_code"] == "000"
+    assert row.loc["a", "frequency"] == 5 and pd.isna(row.loc["z", "frequency"])

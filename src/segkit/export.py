@@ -29,6 +29,10 @@ FEATURE_COLUMNS = (
 )
 
 
+#: Export columns that hold counts (days, orders) or scores.
+WHOLE_COLUMNS = ("orders", "recency", "frequency", "tenure", "r_score", "f_score", "m_score", "rfm_score")
+
+
 def customer_segments(
     segmentation: Segmentation,
     lifecycle: Lifecycle | None = None,
@@ -44,8 +48,12 @@ def customer_segments(
     """
     table = segmentation.table
     out = table[[schema.CUSTOMER_ID, *[c for c in FEATURE_COLUMNS if c in table.columns]]]
+    # Counts and scores are whole numbers; nullable so that sign-ups without purchases stay empty.
+    out = out.astype({c: "Int64" for c in WHOLE_COLUMNS if c in out.columns and (out[c].dropna() % 1 == 0).all()})
     for name, segmap in segmentation.maps.items():
         out = out.assign(**{name: segmap.table["segment"].to_numpy(), f"{name}_label": segmap.labels(language).to_numpy()})
+        if "code" in segmap.table:  # the 8-class code (R F M, 1 = above the reference), not the 1..5 rfm_code
+            out = out.assign(**{f"{name}_code": segmap.table["code"].to_numpy()})
     if lifecycle is not None:
         names = {k: (en if language == "en" else zh) for k, (_, en, zh) in STAGES.items()}
         stages = lifecycle.table[[schema.CUSTOMER_ID, "stage"]].rename(columns={"stage": "lifecycle_stage"})

@@ -531,5 +531,5 @@ def playbook(
         entry = (book.get(key) or {}).get(language)
         if not entry or not entry.get("actions") or not entry.get("kpi"):
             raise InputError(f"playbook: map {map_name!r}, segment {key!r}: no actions/kpi in {language!r}")
-        rows.append({"key": key, "actions": "; ".join(entry["actions"]), "kpi": entry["kpi"]})
+        rows.append({"key": key, "actions": ("；" if language == "zh" else "; ").join(entry["actions"]), "kpi": entry["kpi"]})
     return segments.merge(pd.DataFrame(rows), on="key", how="left")
