@@ -294,12 +294,22 @@ if not (risk_path and holdings_path and Path(risk_path).is_file() and Path(holdi
 else:
     R.how_to_read("needs.how.suitability")
     risk = suitability.score_risk(pd.read_csv(risk_path, dtype="str"), scoring=suitability.load_scoring(), source=Path(risk_path).name)
-    audit = suitability.audit_holdings(pd.read_csv(holdings_path, dtype="str"), risk, segments=segment_of)
+    holdings = pd.read_csv(holdings_path, dtype="str")
+    audit = suitability.audit_holdings(holdings, risk, segments=segment_of)
     R.text("needs.summary.suitability", violations=fmt_int(len(audit.violations)), holdings=fmt_int(audit.n_holdings))
-    show(audit.by_product[["product_id", "product_risk", "holders", "violations"]])
-    show(audit.by_segment[["segment", "holdings", "violations", "share"]], formats={"share": "pct"})
-    show(audit.violations.assign(risk_level=audit.violations["risk_name"].map(names("risk_level", suitability.LEVEL_NAMES)))
-         [["customer_id", "product_id", "product_risk", "risk_level"]], max_rows=10)
+    # Product risk R1..R5 against customer level C1..C5 (the usual labels), so a reader can compare them.
+    product_names = holdings.drop_duplicates("product_id").set_index("product_id")["product_name"] if "product_name" in holdings else None
+    by_product = audit.by_product.assign(product_risk="R" + audit.by_product["product_risk"].astype(int).astype(str))
+    if product_names is not None:
+        by_product = by_product.assign(product_id=by_product["product_id"] + " " + by_product["product_id"].map(product_names).fillna(""))
+    show(by_product[["product_id", "product_risk", "holders", "violations"]])
+    if audit.by_segment["segment"].notna().any():
+        show(audit.by_segment[["segment", "holdings", "violations", "share"]], formats={"share": "pct"})
+    level_names = names("risk_level", suitability.LEVEL_NAMES)
+    show(audit.violations.assign(
+        product_risk="R" + audit.violations["product_risk"].astype(int).astype(str),
+        risk_level="C" + audit.violations["risk_level"].astype(int).astype(str) + " " + audit.violations["risk_name"].map(level_names),
+    )[["customer_id", "product_id", "product_risk", "risk_level"]], max_rows=10)
 
 # %% tags=["hide-input"]
 R.heading("needs.sections.backlog")
