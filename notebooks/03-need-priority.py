@@ -263,6 +263,7 @@ if kano_table is not None and respondent_segment.notna().any():
     show(kano_tests.assign(item=kano_tests["item"].map(L))[["item", "respondents", "chi2", "dof", "p_adjusted"]],
          formats={"chi2": "float"})
 for grouping in groupings[::-1] if matrix is not None else ():
+    R.text("needs.rank_by", by=R.t("needs.features.segment" if grouping is respondent_segment else "needs.features.customer_type"))
     by_segment = needs.priority_by_segment(S, grouping, small_base=small_base, urgency=scale_urgency)
     ranks = by_segment.assign(item=by_segment["item"].map(L)).pivot(index="item", columns="segment", values="rank")
     show(ranks.astype("Int64").reset_index().rename_axis(columns=None), max_rows=len(catalogue.ids))
