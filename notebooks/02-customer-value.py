@@ -41,7 +41,7 @@ set_theme(language)
 L = {k: R.t(f"value.metrics.{k}") for k in (
     "recency", "frequency", "monetary", "r_score", "f_score", "m_score", "mean_monetary", "customers",
     "customer_share", "revenue_share", "customer_share_axis", "revenue_share_axis", "equality", "lorenz",
-    "cohort", "months_since_first", "before", "after", "pareto_point")}
+    "cohort", "months_since_first", "before", "after", "pareto_point", "gini")}
 PROFILE_COLUMNS = ("region", "province", "country", "industry", "customer_type", "age_band", "gender")
 
 # %% tags=["remove-cell"]

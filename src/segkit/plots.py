@@ -76,7 +76,7 @@ def lorenz(lorenz_points: pd.DataFrame, *, cut: float, customer_share_at_cut: fl
     the bottom (1 - that share) bring (1 - cut) on the curve.
     """
     fig, ax = plt.subplots(figsize=(5.5, 5))
-    ax.plot(lorenz_points["customer_share"], lorenz_points["revenue_share"], label=f"{labels['lorenz']} (Gini {gini:.2f})")
+    ax.plot(lorenz_points["customer_share"], lorenz_points["revenue_share"], label=f"{labels['lorenz']} ({labels['gini']} {gini:.2f})")
     ax.plot([0, 1], [0, 1], linestyle="--", color="grey", label=labels["equality"])
     x, y = 1 - customer_share_at_cut, 1 - cut
     ax.scatter([x], [y], color="#C44E52", zorder=3)

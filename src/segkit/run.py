@@ -359,7 +359,7 @@ def render_index(config: RunConfig, results: Sequence[NotebookResult], *, starte
             cards += f'<h3>{html.escape(r.title or r.name)}</h3><div class="keys">{boxes}</div>'
     done = sum(r.status == "ok" for r in results)
     meta = (
-        f'<p>{t("run")}: <code>{html.escape(config.run_id)}</code> · {t("language")}: {lang} · '
+        f'<p>{t("run")}: <code>{html.escape(config.run_id)}</code> · {t("language")}: {html.escape(message(lang, f"core.language_names.{lang}"))} · '
         f'{t("started")}: {started:%Y-%m-%d %H:%M:%S} · {t("finished")}: {finished:%Y-%m-%d %H:%M:%S} · '
         f'{t("config")}: <code>{html.escape(config.source.name)}</code></p>'
     )
