@@ -214,12 +214,12 @@ def required_parameters(notebook: nbformat.NotebookNode) -> list[str]:
 def _parameters_for(config: RunConfig, name: str, notebook: nbformat.NotebookNode, offered: dict[str, Any]) -> dict[str, Any]:
     declared = declared_parameters(notebook)
     chosen = {k: v for k, v in offered.items() if k in declared}
+    extra = config.parameters.get(name, {})
     inputs = {param: key for key, param in INPUTS.items()}
     for param in required_parameters(notebook):
-        if param in inputs and not chosen.get(param):
+        if param in inputs and not {**chosen, **extra}.get(param):
             raise InputError(f"{config.source.name}: notebook {name} needs inputs.{inputs[param]}; add it under 'inputs' "
                              f"or leave {name} out of 'notebooks'")
-    extra = config.parameters.get(name, {})
     unknown = sorted(set(extra) - set(declared))
     if unknown:
         raise InputError(f"{config.source.name}: parameters.{name}: {', '.join(unknown)} not declared by the notebook "
