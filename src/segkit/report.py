@@ -255,14 +255,13 @@ class Report:
             head.append(f'<th class="{"num" if numeric[column] else "txt"}">{html.escape(header)}</th>')
             formats[column] = kind
         rows = []
-        yes_no = {True: self.t("core.yes"), False: self.t("core.no")}
         for record in shown.head(max_rows).itertuples(index=False, name=None):
             cells = []
             for column, value in zip(shown.columns, record):
                 if _is_missing(value):
                     text = _MISSING
                 elif isinstance(value, (bool, np.bool_)):
-                    text = yes_no[bool(value)]
+                    text = self._readable(value)
                 else:
                     text = FORMATTERS[formats[column]](value)
                 cells.append(f'<td class="{"num" if numeric[column] else "txt"}">{html.escape(text)}</td>')
@@ -315,7 +314,7 @@ class Report:
         from segkit import io
 
         shown = {k: v for k, v in params.items() if "key" not in k.lower()}
-        param_rows = pd.DataFrame({"parameter": list(shown), "value": [self._parameter_text(v) for v in shown.values()]})
+        param_rows = pd.DataFrame({"parameter": list(shown), "value": [self._readable(v) for v in shown.values()]})
         input_rows = pd.DataFrame([
             {"input": name, "file": Path(path).name if path else "–",
              "sha256": io.file_sha256(path) if path and Path(path).is_file() else self.t("core.provenance.absent")}
@@ -337,17 +336,17 @@ class Report:
         )
 
     # -- plumbing
-    def _parameter_text(self, value: object) -> str:
-        """A parameter as a reader should see it: yes/no, numbers to 6 significant digits, lists and
+    def _readable(self, value: object) -> str:
+        """A value as a reader should see it: yes/no, numbers to 6 significant digits, lists and
         mappings in that form too (``{'recency': 150.908181}``, not 15 digits of float noise)."""
         if isinstance(value, (bool, np.bool_)):
             return self.t("core.yes") if value else self.t("core.no")
         if isinstance(value, (float, np.floating)):
             return f"{float(value):.6g}"
         if isinstance(value, Mapping):
-            return "{" + ", ".join(f"{k}: {self._parameter_text(v)}" for k, v in value.items()) + "}"
+            return "{" + ", ".join(f"{k}: {self._readable(v)}" for k, v in value.items()) + "}"
         if isinstance(value, (list, tuple)):
-            return "[" + ", ".join(self._parameter_text(v) for v in value) + "]"
+            return "[" + ", ".join(self._readable(v) for v in value) + "]"
         return str(value)
 
     def _show(self, markup: str, *, wrap: bool = True) -> None:

@@ -182,6 +182,14 @@ def offered_parameters(config: RunConfig, *, processed_dir: Path) -> dict[str, A
     return offered
 
 
+def _parameters_source(notebook: nbformat.NotebookNode) -> str:
+    """The source of the cell tagged ``parameters`` ("" when the notebook has none)."""
+    for cell in notebook.cells:
+        if cell.cell_type == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
+            return cell.source
+    return ""
+
+
 def declared_parameters(notebook: nbformat.NotebookNode) -> list[str]:
     """Names assigned in the cell tagged ``parameters`` (what a run may override).
 
@@ -190,25 +198,17 @@ def declared_parameters(notebook: nbformat.NotebookNode) -> list[str]:
     """
     import ast
 
-    for cell in notebook.cells:
-        if cell.cell_type == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
-            names: list[str] = []
-            for node in ast.parse(cell.source).body:
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
-                names += [t.id for t in targets if isinstance(t, ast.Name)]
-            return names
-    return []
+    names: list[str] = []
+    for node in ast.parse(_parameters_source(notebook)).body:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        names += [t.id for t in targets if isinstance(t, ast.Name)]
+    return names
 
 
 def required_parameters(notebook: nbformat.NotebookNode) -> list[str]:
     """Parameters whose comment in the ``parameters`` cell starts with ``required``: inputs the
     notebook cannot do without, so a run that lacks them stops before anything executes."""
-    import re
-
-    for cell in notebook.cells:
-        if cell.cell_type == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
-            return re.findall(r"^(\w+)\s*(?::[^=]*)?=.*#\s*required\b", cell.source, flags=re.MULTILINE)
-    return []
+    return re.findall(r"^(\w+)\s*(?::[^=]*)?=.*#\s*required\b", _parameters_source(notebook), flags=re.MULTILINE)
 
 
 def _parameters_for(config: RunConfig, name: str, notebook: nbformat.NotebookNode, offered: dict[str, Any]) -> dict[str, Any]:
