@@ -89,8 +89,8 @@ def write_parquet(rows: int, path: Path, *, seed: int) -> None:
 
 def measure(engine_name: str, path: str, memory_limit: str) -> dict:
     """Run one measurement in this process and return seconds, customers and peak memory."""
-    from segkit import engine
-    from segkit.cleaning import clean_transactions
+    from segkit.prep import aggregate as engine
+    from segkit.prep.cleaning import clean_transactions
 
     extra_mb = 0.0
     start = time.perf_counter()

@@ -22,7 +22,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from segkit import engine, rfm, segments
+from segkit.models import btyd as rfm
+from segkit.prep import aggregate as engine
+from segkit.value import segmentation as segments
 
 
 def synthetic(lines: int, *, seed: int = 20240101) -> pd.DataFrame:

@@ -23,7 +23,7 @@ language: str = "en"                                           # report language
 as_of: str = ""                                                # YYYY-MM-DD; empty = day after the last purchase
 run_id: str = "dev"                                            # names the processed-data folder
 processed_dir: str = "../data/processed/dev"                   # where the clean Parquet goes
-cleaning_options: dict = {}                                    # segkit.cleaning.CleaningOptions overrides
+cleaning_options: dict = {}                                    # segkit.prep.CleaningOptions overrides
 
 # %% tags=["remove-cell"]
 from pathlib import Path
@@ -32,13 +32,18 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 
-from segkit import cleaning, engine, io, privacy
-from segkit.report import Report, fmt_date, fmt_int, fmt_money, fmt_pct
+from segkit.core import files, privacy
+from segkit.intake import customers as intake_customers
+from segkit.intake import transactions
+from segkit.prep import aggregate as engine
+from segkit.prep import cleaning
+from segkit.reporting.formats import fmt_date, fmt_int, fmt_money, fmt_pct
+from segkit.reporting.report import Report
 
 R = Report(language)
 
 # %% tags=["remove-cell"]
-raw = io.load_transactions(transactions_path, preset=preset or None, mapping=mapping_path or None, encoding=encoding or None)
+raw = transactions.load_transactions(transactions_path, preset=preset or None, mapping=mapping_path or None, encoding=encoding or None)
 result = cleaning.clean_transactions(raw, cleaning_options)
 clean = result.clean
 orders = engine.order_table(clean)
@@ -48,13 +53,13 @@ removed = audit.loc[audit["rows_removed"] > 0].sort_values("rows_removed", ascen
 reference = pd.Timestamp(as_of) if as_of else (clean["order_date"].max() + pd.Timedelta(days=1)).normalize()
 months = pd.period_range(clean["order_date"].min(), clean["order_date"].max(), freq="M")
 per_month = orders.groupby(orders["order_date"].dt.to_period("M")).size().reindex(months, fill_value=0)
-clean_file = io.write_parquet_atomic(clean, Path(processed_dir) / "transactions_clean.parquet")
+clean_file = files.write_parquet_atomic(clean, Path(processed_dir) / "transactions_clean.parquet")
 audit_file = cleaning.write_audit_json(result, Path(processed_dir) / "cleaning_audit.json")
 
 # %% tags=["remove-cell"]
 # Region of each buying customer: from the transactions when they carry one, else from the customer file.
 region_source = next((c for c in ("region", "country") if c in clean.columns), None)
-known_customers = privacy.drop_pii(io.load_customers(customers_path)) if customers_path else None
+known_customers = privacy.drop_pii(intake_customers.load_customers(customers_path)) if customers_path else None
 if region_source:
     regions = clean.groupby("customer_id")[region_source].first()
 elif known_customers is not None and (column := next((c for c in ("region", "province", "country") if c in known_customers.columns), None)):

@@ -19,7 +19,7 @@ customers_path: str = "../data/raw/demo/customers.csv"        # customer attribu
 preset: str = "demo"                                           # column preset; empty when mapping_path is given
 mapping_path: str = ""                                         # YAML column mapping instead of a preset
 encoding: str = ""                                             # text encoding, empty to detect
-cleaning_options: dict = {}                                    # segkit.cleaning.CleaningOptions overrides
+cleaning_options: dict = {}                                    # segkit.prep.CleaningOptions overrides
 language: str = "en"                                           # report language: en | zh
 as_of: str = ""                                                # YYYY-MM-DD, empty for the day after the last purchase
 run_id: str = "dev"                                            # set by segkit run
@@ -29,12 +29,22 @@ churn_days: int = 0                                            # 0 for data-driv
 migration_days: int = 90                                       # compare segments with this many days earlier
 
 # %% tags=["remove-cell"]
-from pathlib import Path
 
 import pandas as pd
 
-from segkit import cleaning, engine, export, io, lifecycle, plots, privacy, rfm, segments
-from segkit.report import Report, fmt_date, fmt_float, fmt_int, fmt_pct, set_theme
+from segkit.core import privacy
+from segkit.intake import customers, transactions
+from segkit.prep import aggregate as engine
+from segkit.prep import cleaning
+from segkit.reporting import value_charts as plots
+from segkit.reporting.formats import fmt_date, fmt_float, fmt_int, fmt_pct
+from segkit.reporting.report import Report
+from segkit.reporting.theme import set_theme
+from segkit.value import export, lifecycle, rfm, segmentation
+from segkit.value import profiles as value_profiles
+from segkit.value import retention as value_retention
+from segkit.value import strategy as playbook
+from segkit.value import transitions as migration
 
 R = Report(language, pseudonymize_ids=pseudonymize_ids)
 set_theme(language)
@@ -45,25 +55,25 @@ L = {k: R.t(f"value.metrics.{k}") for k in (
 PROFILE_COLUMNS = ("region", "province", "country", "industry", "customer_type", "age_band", "gender")
 
 # %% tags=["remove-cell"]
-raw = io.load_transactions(transactions_path, preset=preset or None, mapping=mapping_path or None, encoding=encoding or None)
+raw = transactions.load_transactions(transactions_path, preset=preset or None, mapping=mapping_path or None, encoding=encoding or None)
 cleaned = cleaning.clean_transactions(raw, cleaning_options)
 clean = cleaned.clean
-known = privacy.drop_pii(io.load_customers(customers_path)) if customers_path else None
-seg = segments.segment_customers(engine.customer_table(clean), as_of=as_of or None)
+known = privacy.drop_pii(customers.load_customers(customers_path)) if customers_path else None
+seg = segmentation.segment_customers(engine.customer_table(clean), as_of=as_of or None)
 features = seg.features.table
 life = lifecycle.lifecycle_stages(clean, as_of=seg.features.as_of, churn_days=churn_days or None,
                                   customers=known["customer_id"] if known is not None else None)
-retention = lifecycle.retention_by_period(clean)
-cohorts = lifecycle.cohort_retention(clean)
-moved = lifecycle.migrate(clean, seg, days=migration_days)
-summaries = {name: segments.segment_summary(features, m) for name, m in seg.maps.items()}
+retention = value_retention.retention_by_period(clean)
+cohorts = value_retention.cohort_retention(clean)
+moved = migration.migrate(clean, seg, days=migration_days)
+summaries = {name: value_profiles.segment_summary(features, m) for name, m in seg.maps.items()}
 attributes = (known if known is not None else features[["customer_id"]]).merge(
     clean.groupby("customer_id")[[c for c in PROFILE_COLUMNS if c in clean.columns]].first().reset_index(),
     on="customer_id", how="outer", suffixes=("_file", ""))
 if "customer_type" in attributes:  # enterprise / individual in the report language
     attributes = attributes.assign(customer_type=attributes["customer_type"].map(
         lambda v: v if pd.isna(v) else R.label(f"core.values.{v}")))
-profiles = [segments.profile(seg.maps["rfm10"], attributes, c) for c in PROFILE_COLUMNS
+profiles = [value_profiles.profile(seg.maps["rfm10"], attributes, c) for c in PROFILE_COLUMNS
             if c in attributes.columns and attributes[c].notna().any()]
 crm = export.customer_segments(seg, life, language=language, pseudonymize_ids=pseudonymize_ids)
 parquet_file, csv_file = export.write_customer_segments(crm, processed_dir)
@@ -216,13 +226,13 @@ R.heading("value.sections.playbook")
 R.how_to_read("value.how_to_read.playbook")
 for name in ("rfm10", "eight_class", "value_tier"):
     R.heading(f"value.maps.{name}", level=3)
-    book = segments.playbook(name, summaries[name], language)
+    book = playbook.playbook(name, summaries[name], language)
     R.table(book.assign(segment=book[language])[["segment", "customers", "revenue_share", "actions", "kpi"]],
             formats={"customers": "int", "revenue_share": "pct", "actions": "text", "kpi": "text"},
             labels={k: f"value.metrics.{k}" for k in ("segment", "customers", "revenue_share", "actions", "kpi")},
             max_rows=len(book))
 R.heading("value.maps.lifecycle", level=3)
-book = segments.playbook("lifecycle", life.sizes, language)
+book = playbook.playbook("lifecycle", life.sizes, language)
 R.table(book.assign(segment=book[language])[["segment", "customers", "actions", "kpi"]],
         formats={"customers": "int", "actions": "text", "kpi": "text"},
         labels={k: f"value.metrics.{k}" for k in ("segment", "customers", "actions", "kpi")}, max_rows=len(book))

@@ -24,7 +24,7 @@ customers_path: str = "../data/raw/demo/customers.csv"  # customer attributes; e
 preset: str = "demo"  # column preset of the transaction file; empty when mapping_path is given
 mapping_path: str = ""  # YAML column mapping of the transaction file instead of a preset
 encoding: str = ""  # text encoding of the transaction file; empty: detect
-cleaning_options: dict = {}  # segkit.cleaning.CleaningOptions overrides
+cleaning_options: dict = {}  # segkit.prep.CleaningOptions overrides
 language: str = "en"  # en | zh
 as_of: str = ""  # YYYY-MM-DD; empty: day after the last purchase
 run_id: str = ""  # set by segkit run
@@ -39,10 +39,23 @@ from pathlib import Path
 
 import pandas as pd
 
-from segkit import cleaning, complaints, engine, io, kano, lifecycle, needs, nps, segments, suitability, survey
-from segkit import needs_plots as plots
-from segkit.i18n import catalogue as catalog
-from segkit.report import Report, fmt_int
+from segkit.intake import customers as intake_customers
+from segkit.intake import transactions as intake_transactions
+from segkit.needs import complaints, importance, kano, priority, suitability
+from segkit.needs import importance_performance as needs_ipa
+from segkit.needs import net_promoter as nps
+from segkit.needs import ranking as needs_backlog
+from segkit.needs import segments as needs_segments
+from segkit.prep import aggregate as engine
+from segkit.prep import cleaning
+from segkit.reporting import needs_charts as plots
+from segkit.reporting.formats import fmt_int
+from segkit.reporting.i18n import catalogue as catalog
+from segkit.reporting.report import Report
+from segkit.survey import catalogue as survey_catalogue
+from segkit.survey import read
+from segkit.value import lifecycle
+from segkit.value import segmentation as segments
 
 R = Report(language, pseudonymize_ids=pseudonymize_ids)
 words = catalog(language)
@@ -64,19 +77,19 @@ def value_names(group, values):
 
 
 # %% tags=["remove-cell"]
-catalogue = survey.load_catalogue(needs_path)
-S = survey.read_survey(survey_path, catalogue=catalogue, column_pattern=column_pattern)
+catalogue = survey_catalogue.load_catalogue(needs_path)
+S = read.read_survey(survey_path, catalogue=catalogue, column_pattern=column_pattern)
 has = set(S.measures())
 has_kano = S.kano.dropna(subset=["functional", "dysfunctional"]).shape[0] > 0
 has_nps = "nps" in S.respondents and S.respondents["nps"].notna().any()
 L = catalogue.labels(language)
 # Without transactions (or customers) the survey still gets every survey-only section; the
 # per-segment views need customer ids that link respondents to buyers.
-customers = io.load_customers(customers_path) if customers_path else pd.DataFrame({"customer_id": pd.Series(dtype="str")})
+customers = intake_customers.load_customers(customers_path) if customers_path else pd.DataFrame({"customer_id": pd.Series(dtype="str")})
 segment_of = stage_of = pd.Series(dtype="str")
 n_customers = S.n
 if transactions_path:
-    raw = io.load_transactions(transactions_path, preset=preset or None, mapping=mapping_path or None, encoding=encoding or None)
+    raw = intake_transactions.load_transactions(transactions_path, preset=preset or None, mapping=mapping_path or None, encoding=encoding or None)
     transactions = cleaning.clean_transactions(raw, cleaning_options).clean
     value_map = segments.segment_customers(engine.customer_table(transactions), as_of=as_of or None).maps["eight_class"]
     segment_of = pd.Series(value_map.labels(language).to_numpy(), index=value_map.table["customer_id"].to_numpy())
@@ -84,12 +97,12 @@ if transactions_path:
     stage_of = stages["stage"].map({k: v[1 if language == "en" else 2] for k, v in lifecycle.STAGES.items()})
     stage_of.index = stages["customer_id"].to_numpy()
     n_customers = int(transactions["customer_id"].nunique())
-respondent_segment = needs.respondent_segments(S.respondents, segment_of)
+respondent_segment = needs_segments.respondent_segments(S.respondents, segment_of)
 if transactions_path:  # segments in value order (重要价值客户 first), not alphabetically
     respondent_segment = respondent_segment.astype(pd.CategoricalDtype(value_map.segments[language]))
 customer_type = customers.set_index("customer_id")["customer_type"] if "customer_type" in customers else pd.Series(dtype="str")
 customer_type = customer_type.map(value_names("values", customer_type.dropna().unique()))
-respondent_type = needs.respondent_segments(S.respondents, customer_type)
+respondent_type = needs_segments.respondent_segments(S.respondents, customer_type)
 groupings = [g for g in (respondent_segment, respondent_type) if g.notna().any()]
 
 dictionary = complaints.load_dictionary()
@@ -103,24 +116,24 @@ if complaint_rows is not None:
 complaint_urgency = urgency_from_complaints["index"] if urgency_from_complaints is not None else None
 scale_urgency = urgency_from_complaints["urgency"] if urgency_from_complaints is not None else None
 has_priority = "importance" in has and ("urgency" in has or scale_urgency is not None)
-matrix = needs.priority_matrix(S, small_base=small_base, urgency=scale_urgency) if has_priority else None
+matrix = priority.priority_matrix(S, small_base=small_base, urgency=scale_urgency) if has_priority else None
 paired = {"importance", "satisfaction"} <= has
-gaps = needs.gap_analysis(S, small_base=small_base) if paired else None
-opportunity = needs.opportunity_scores(S, small_base=small_base) if paired else None
-ipa = needs.ipa(S, model="data") if paired else None
+gaps = priority.gap_analysis(S, small_base=small_base) if paired else None
+opportunity = priority.opportunity_scores(S, small_base=small_base) if paired else None
+ipa = needs_ipa.ipa(S, model="data") if paired else None
 classified = kano.classify_survey(S.kano.dropna(subset=["functional", "dysfunctional"]))
 kano_table = kano.kano_table(classified, items=catalogue.ids, seed=seed) if has_kano else None
 has_derived = "satisfaction" in has and "overall_satisfaction" in S.respondents
-derived, weights = needs.derived_importance(S, n_boot=200, seed=seed) if has_derived else (None, None)
-backlog = needs.prioritise(S, complaint_urgency=complaint_urgency)
-stability = needs.backlog_stability(S, top_k=top_k, n_boot=100, seed=seed, complaint_urgency=complaint_urgency)
+derived, weights = importance.derived_importance(S, n_boot=200, seed=seed) if has_derived else (None, None)
+backlog = needs_backlog.prioritise(S, complaint_urgency=complaint_urgency)
+stability = needs_backlog.backlog_stability(S, top_k=top_k, n_boot=100, seed=seed, complaint_urgency=complaint_urgency)
 overall_nps = nps.nps(S.respondents["nps"], small_base=small_base) if has_nps else None
 
 # %% tags=["hide-input"]
 R.heading("needs.title", level=1)
 R.text("needs.intro", n=S.n, items=len(catalogue.ids))
 sep = "、" if language == "zh" else ", "
-sentences = needs.summary_sentences(matrix, backlog.table, language=language, labels=L)
+sentences = needs_segments.summary_sentences(matrix, backlog.table, language=language, labels=L)
 if kano_table is not None:
     by_class = kano_table.groupby("category")["item"].apply(lambda s: sep.join(L[i] for i in s))
     sentences.append(R.t("needs.summary.kano", must=by_class.get("M", "–"), attractive=by_class.get("A", "–")))
@@ -130,7 +143,7 @@ if overall_nps is not None:
     R.key_number("nps", overall_nps.nps, label="needs.col.nps", fmt="float")
 R.summary(sentences)
 R.key_number("respondents", S.n, label="needs.col.n")
-small = int((survey.base_sizes(S).set_index("item").drop(columns="kano", errors="ignore").min(axis=1) < small_base).sum())
+small = int((read.base_sizes(S).set_index("item").drop(columns="kano", errors="ignore").min(axis=1) < small_base).sum())
 if small:
     R.warn(R.t("needs.small_base_warning", n=small, base=small_base))
 
@@ -145,7 +158,7 @@ tags = catalogue.items.assign(
 show(tags[["item", "label", "functional", "level", "role", "horizon", "category"]].rename(columns={"item": "id", "level": "level_tag"}))
 R.heading("needs.sections.bases", level=3)
 R.how_to_read("needs.how.bases")
-show(survey.base_sizes(S).assign(label=lambda f: f["item"].map(L)).rename(columns={"item": "id"}))
+show(read.base_sizes(S).assign(label=lambda f: f["item"].map(L)).rename(columns={"item": "id"}))
 
 # %% tags=["hide-input"]
 R.heading("needs.sections.priority")
@@ -155,8 +168,8 @@ else:
     R.how_to_read("needs.how.priority", crosshair=R.t(f"needs.crosshair.{matrix.crosshair}"))
     R.figure(plots.priority_chart(matrix.table, importance_line=matrix.importance_line, urgency_line=matrix.urgency_line,
                                   labels=L, x_label=R.t("needs.chart.importance"), y_label=R.t("needs.chart.urgency"),
-                                  quadrant_names=names("quadrant", needs.QUADRANTS)))
-    show(matrix.table.assign(item=matrix.table["item"].map(L), quadrant=matrix.table["quadrant"].map(names("quadrant", needs.QUADRANTS)))
+                                  quadrant_names=names("quadrant", priority.QUADRANTS)))
+    show(matrix.table.assign(item=matrix.table["item"].map(L), quadrant=matrix.table["quadrant"].map(names("quadrant", priority.QUADRANTS)))
          [["item", "n_importance", "importance", "urgency", "score", "quadrant", "share_important", "small_base"]]
          .rename(columns={"n_importance": "n"}), formats={"share_important": "pct"})
 
@@ -186,8 +199,8 @@ else:
     R.how_to_read("needs.how.ipa", model=R.t(f"needs.ipa_model.{ipa.model}"))
     R.figure(plots.ipa_chart(ipa.table, importance_line=ipa.importance_line, performance_line=ipa.performance_line, model=ipa.model,
                              labels=L, x_label=R.t("needs.chart.performance"), y_label=R.t("needs.chart.importance"),
-                             quadrant_names=names("ipa_quadrant", needs.IPA_QUADRANTS)))
-    show(ipa.table.assign(item=ipa.table["item"].map(L), quadrant=ipa.table["quadrant"].map(names("ipa_quadrant", needs.IPA_QUADRANTS)))
+                             quadrant_names=names("ipa_quadrant", needs_ipa.IPA_QUADRANTS)))
+    show(ipa.table.assign(item=ipa.table["item"].map(L), quadrant=ipa.table["quadrant"].map(names("ipa_quadrant", needs_ipa.IPA_QUADRANTS)))
          [["item", "importance", "performance", "quadrant"]])
 
 # %% tags=["hide-input"]
@@ -238,7 +251,7 @@ if not ("overall_satisfaction" in S.respondents and has_nps):
     R.text("needs.no_data", what=R.t("needs.col.satisfaction"))
 else:
     R.how_to_read("needs.how.extremes", share="20%")
-    profile = needs.respondent_profile(S, customers.assign(customer_type=customers["customer_id"].map(customer_type)),
+    profile = needs_segments.respondent_profile(S, customers.assign(customer_type=customers["customer_id"].map(customer_type)),
                                        context={"segment": segment_of, "stage": stage_of})
     features = [f for f in ["customer_type", "age_band", "gender", "province", "segment", "stage", *catalogue.ids]
                 if f in profile and profile[f].notna().any()]
@@ -264,7 +277,7 @@ if kano_table is not None and respondent_segment.notna().any():
          formats={"chi2": "float"})
 for grouping in groupings[::-1] if matrix is not None else ():
     R.text("needs.rank_by", by=R.t("needs.features.segment" if grouping is respondent_segment else "needs.features.customer_type"))
-    by_segment = needs.priority_by_segment(S, grouping, small_base=small_base, urgency=scale_urgency)
+    by_segment = needs_segments.priority_by_segment(S, grouping, small_base=small_base, urgency=scale_urgency)
     ranks = by_segment.assign(item=by_segment["item"].map(L)).pivot(index="item", columns="segment", values="rank")
     show(ranks.astype("Int64").reset_index().rename_axis(columns=None), max_rows=len(catalogue.ids))
 unlinked = int(respondent_segment.isna().sum())
@@ -322,7 +335,7 @@ table = backlog.table.merge(stability[["item", "top_k_share"]], on="item").assig
 if "kano_class" in table:
     table = table.assign(kano_class=table["kano_class"].map(names("kano_class", kano.CLASSES)))
 if "quadrant" in table:
-    table = table.assign(quadrant=table["quadrant"].map(names("quadrant", needs.QUADRANTS)))
+    table = table.assign(quadrant=table["quadrant"].map(names("quadrant", priority.QUADRANTS)))
 columns = ["rank", "item", "backlog_score", "priority_score", "gap", "opportunity", "kano_class", "quadrant", "top_k_share"]
 show(table[[c for c in columns if c in table]].rename(columns={"priority_score": "score"}), formats={"top_k_share": "pct", "rank": "int"})
 

@@ -1,7 +1,7 @@
 """Plain-pandas reference implementation, used only by the tests as an oracle.
 
 Written the obvious way (row loops, `groupby`, an explicit stack for cancellations) so that it
-is easy to check by eye; `segkit.cleaning` and `segkit.engine` must agree with it on every backend.
+is easy to check by eye; `segkit.prep.cleaning` and `segkit.prep.aggregate` must agree with it on every backend.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import re
 
 import pandas as pd
 
-from segkit.cleaning import RULES, CleaningOptions
+from segkit.prep.options import RULES, CleaningOptions
 
 CANONICAL = ["customer_id", "order_id", "order_date", "product_id", "quantity", "unit_price"]
 KEY = ["customer_id", "product_id", "abs_qty", "unit_price"]

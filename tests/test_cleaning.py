@@ -7,13 +7,15 @@ import json
 import duckdb
 import hypothesis.strategies as st
 import narwhals as nw
+import oracle
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-import oracle
-from segkit import InputError, engine
-from segkit.cleaning import RULES, CleaningOptions, CleaningResult, clean_transactions, write_audit_json
+from segkit import InputError
+from segkit.prep import aggregate as engine
+from segkit.prep.cleaning import CleaningResult, clean_transactions, write_audit_json
+from segkit.prep.options import RULES, CleaningOptions
 
 COLUMNS = ["customer_id", "order_id", "order_date", "product_id", "quantity", "unit_price"]
 

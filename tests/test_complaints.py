@@ -3,8 +3,8 @@
 import pandas as pd
 import pytest
 
-from segkit import complaints
-from segkit.errors import InputError
+from segkit.core.errors import InputError
+from segkit.needs import complaints
 
 DICTIONARY = """
 categories:

@@ -6,8 +6,19 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from segkit import complaints, kano, needs, suitability, survey
 from segkit.datasets.survey import write_survey_files
+from segkit.needs import (
+    ranking as backlog,
+    complaints,
+    importance,
+    importance_performance as ipa,
+    kano,
+    priority,
+    suitability,
+)
+from segkit.needs import segments as needs_segments
+from segkit.survey import catalogue as survey_catalogue
+from segkit.survey import read
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -36,8 +47,8 @@ def demo(tmp_path_factory):
     out = tmp_path_factory.mktemp("demo")
     customers, transactions = hand_made_inputs()
     paths = write_survey_files(out, customers, transactions, seed=7)
-    catalogue = survey.load_catalogue(out / "needs.yaml")
-    return out, paths, customers, survey.read_survey(out / "survey.csv", catalogue=catalogue)
+    catalogue = survey_catalogue.load_catalogue(out / "needs.yaml")
+    return out, paths, customers, read.read_survey(out / "survey.csv", catalogue=catalogue)
 
 
 def test_files_and_sample(demo):
@@ -69,25 +80,25 @@ def test_planted_kano_classes(demo):
 
 def test_planted_act_now_and_backlog(demo):
     _, _, _, s = demo
-    matrix = needs.priority_matrix(s).table.set_index("item")
+    matrix = priority.priority_matrix(s).table.set_index("item")
     assert matrix.loc["N04", "quadrant"] == "act-now"
     assert (matrix.drop(index="N04")["quadrant"] != "act-now").all()
-    assert needs.opportunity_scores(s).iloc[0]["item"] == "N04"
-    assert needs.ipa(s).table.set_index("item").loc["N04", "quadrant"] == "concentrate-here"
-    assert needs.prioritise(s).table.iloc[0]["item"] == "N04"
+    assert priority.opportunity_scores(s).iloc[0]["item"] == "N04"
+    assert ipa.ipa(s).table.set_index("item").loc["N04", "quadrant"] == "concentrate-here"
+    assert backlog.prioritise(s).table.iloc[0]["item"] == "N04"
 
 
 def test_planted_segment_difference(demo):
     _, _, customers, s = demo
-    segments = needs.respondent_segments(s.respondents, customers.set_index("customer_id")["customer_type"])
-    table = needs.priority_by_segment(s, segments).set_index(["segment", "item"])
+    segments = needs_segments.respondent_segments(s.respondents, customers.set_index("customer_id")["customer_type"])
+    table = needs_segments.priority_by_segment(s, segments).set_index(["segment", "item"])
     assert table.loc[("enterprise", "N05"), "urgency"] > table.loc[("individual", "N05"), "urgency"] + 1.0
     assert table.loc[("enterprise", "N05"), "quadrant"] == "act-now"
 
 
 def test_planted_drivers_of_overall_satisfaction(demo):
     _, _, _, s = demo
-    table, rw = needs.derived_importance(s, n_boot=0)
+    table, rw = importance.derived_importance(s, n_boot=0)
     top3 = set(table.sort_values("raw", ascending=False)["item"].head(3))
     assert top3 == {"N01", "N02", "N04"}
     assert rw.r2 > 0.5
@@ -116,7 +127,7 @@ def test_notebook_runs_every_section(tmp_path, language):
     papermill.execute_notebook(str(ROOT / "notebooks" / "03-need-priority.ipynb"), str(out), parameters={"language": language},
                                cwd=str(ROOT / "notebooks"), kernel_name="python3", progress_bar=False)
     html = out.read_text(encoding="utf-8")
-    from segkit.i18n import catalogue
+    from segkit.reporting.i18n import catalogue
 
     for key, title in catalogue(language).items():
         if key.startswith("needs.sections."):

@@ -9,15 +9,16 @@ from pathlib import Path
 
 import duckdb
 import numpy as np
+import oracle
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
-
-import oracle
-from segkit import InputError, engine
-from segkit.cleaning import clean_transactions
-from segkit.schema import CUSTOMER_TABLE_COLUMNS
 from test_cleaning import frame, lines
+
+from segkit import InputError
+from segkit.core.schema import CUSTOMER_TABLE_COLUMNS
+from segkit.prep import aggregate as engine
+from segkit.prep.cleaning import clean_transactions
 
 DEMO = Path(__file__).resolve().parents[1] / "data" / "raw" / "demo" / "transactions.csv"
 

@@ -3,7 +3,8 @@
 import pandas as pd
 import pytest
 
-from segkit import export, lifecycle, segments
+from segkit.value import export, lifecycle
+from segkit.value import segmentation as segments
 
 CUSTOMERS = pd.DataFrame(
     {

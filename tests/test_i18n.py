@@ -7,9 +7,9 @@ from importlib import resources
 import pytest
 import yaml
 
-from segkit.i18n import LANGUAGES, _flatten, catalogue, message
+from segkit.reporting.i18n import LANGUAGES, _flatten, catalogue, message
 
-FOLDER = resources.files("segkit.i18n")
+FOLDER = resources.files("segkit.reporting.i18n")
 
 
 def _files(language: str) -> dict[str, dict]:

@@ -18,7 +18,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from segkit import InputError, io, schema
+from segkit import InputError
+from segkit.core import files as core_files
+from segkit.core import schema
+from segkit.intake import customers as intake_customers
+from segkit.intake import files, parsing, presets, transactions
 
 FIXTURES = Path(__file__).parent / "fixtures" / "io"
 CDNOW_SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "data" / "cdnow" / "CDNOW_sample.txt"
@@ -30,7 +34,7 @@ def excel_engine(request, monkeypatch):
     """Run a workbook test with each reader; calamine is optional (faster on big workbooks)."""
     if request.param == "calamine":
         pytest.importorskip("python_calamine", reason="python-calamine not installed; openpyxl is used")
-    monkeypatch.setattr(io, "EXCEL_ENGINE", request.param)
+    monkeypatch.setattr(files, "EXCEL_ENGINE", request.param)
     return request.param
 
 
@@ -62,8 +66,8 @@ def assert_canonical_dtypes(frame: pd.DataFrame) -> None:
 )
 def test_each_encoding_is_detected_and_reads_the_same_table(name, encoding):
     path = FIXTURES / name
-    assert io.detect_encoding(path) == encoding
-    frame = io.load_transactions(path, mapping=FIXTURES / "zh_mapping.yaml")
+    assert files.detect_encoding(path) == encoding
+    frame = transactions.load_transactions(path, mapping=FIXTURES / "zh_mapping.yaml")
     assert_canonical_dtypes(frame)
     assert list(frame.columns) == [*schema.TRANSACTION_COLUMNS, "region"]
     # the BOM must not stick to the first header ('\ufeff会员编号' would be "missing")
@@ -79,9 +83,9 @@ def test_each_encoding_is_detected_and_reads_the_same_table(name, encoding):
 
 def test_explicit_encoding_wins_over_detection():
     with pytest.raises(InputError, match=r"^zh_gb18030\.csv: the file cannot be read as utf-8 text$"):
-        io.read_table(FIXTURES / "zh_gb18030.csv", encoding="utf-8")
+        files.read_table(FIXTURES / "zh_gb18030.csv", encoding="utf-8")
     # read as GBK (a subset of GB18030 covering these characters) it is fine
-    frame = io.read_table(FIXTURES / "zh_gb18030.csv", encoding="gbk")
+    frame = files.read_table(FIXTURES / "zh_gb18030.csv", encoding="gbk")
     assert frame.columns[0] == "会员编号"
 
 
@@ -89,8 +93,8 @@ def test_text_that_is_neither_utf8_nor_gb18030_asks_for_an_encoding(tmp_path):
     path = tmp_path / "odd.csv"
     path.write_bytes(b"a,b\n\xff\xff,1\n")  # 0xFF starts no UTF-8 or GB18030 sequence
     with pytest.raises(InputError, match=r"odd\.csv: the file is neither UTF-8 nor GB18030 text; pass the encoding"):
-        io.read_table(path)
-    assert io.read_table(path, encoding="latin-1")["a"].tolist() == ["ÿÿ"]
+        files.read_table(path)
+    assert files.read_table(path, encoding="latin-1")["a"].tolist() == ["ÿÿ"]
 
 
 def test_latin1_text_that_also_decodes_as_gb18030_is_not_misread_as_chinese():
@@ -100,61 +104,61 @@ def test_latin1_text_that_also_decodes_as_gb18030_is_not_misread_as_chinese():
     path = FIXTURES / "online_retail_ii_latin1.csv"
     assert "萂" in path.read_bytes().decode("gb18030")
     with pytest.raises(InputError, match=r"online_retail_ii_latin1\.csv: the file is neither UTF-8 nor GB18030"):
-        io.detect_encoding(path)
-    assert io.detect_encoding(path, fallback="latin-1") == "latin-1"
-    assert io.detect_encoding(FIXTURES / "zh_gb18030.csv", fallback="latin-1") == "gb18030"
+        files.detect_encoding(path)
+    assert files.detect_encoding(path, fallback="latin-1") == "latin-1"
+    assert files.detect_encoding(FIXTURES / "zh_gb18030.csv", fallback="latin-1") == "gb18030"
 
 
 def test_online_retail_ii_latin1_csv_with_us_dates_needs_no_encoding():
     # the CSV copies of the UCI files in circulation are ISO-8859-1 with month-first dates
-    frame = io.load_transactions(FIXTURES / "online_retail_ii_latin1.csv", preset="online_retail_ii")
+    frame = transactions.load_transactions(FIXTURES / "online_retail_ii_latin1.csv", preset="online_retail_ii")
     assert frame["description"].iloc[0] == "CRÈME BRÛLÉE RAMEKIN"
     assert frame[schema.ORDER_DATE].tolist() == [ts("2009-12-01 07:45"), ts("2009-12-01 10:33"), ts("2009-12-11 09:06")]
     assert frame[schema.CUSTOMER_ID].tolist()[:2] == ["13085", "16321"] and pd.isna(frame[schema.CUSTOMER_ID].iloc[2])
     # an explicit encoding still wins, and a mapping (no preset) still asks for one
-    assert io.load_transactions(FIXTURES / "online_retail_ii_latin1.csv", preset="online_retail_ii", encoding="cp1252")[
+    assert transactions.load_transactions(FIXTURES / "online_retail_ii_latin1.csv", preset="online_retail_ii", encoding="cp1252")[
         "description"].iloc[0] == "CRÈME BRÛLÉE RAMEKIN"
     mapping = {"customer_id": "Customer ID", "order_date": "InvoiceDate", "quantity": "Quantity", "unit_price": "Price",
                "date_format": "%m/%d/%Y %H:%M"}
     with pytest.raises(InputError, match="pass the encoding explicitly"):
-        io.load_transactions(FIXTURES / "online_retail_ii_latin1.csv", mapping=mapping)
+        transactions.load_transactions(FIXTURES / "online_retail_ii_latin1.csv", mapping=mapping)
 
 
 def test_gzip_compressed_csv(tmp_path):
     for name in ("online_retail_ii_latin1.csv", "zh_gb18030.csv"):
         (tmp_path / f"{name}.gz").write_bytes(gzip.compress((FIXTURES / name).read_bytes()))
-    plain = io.load_transactions(FIXTURES / "online_retail_ii_latin1.csv", preset="online_retail_ii")
-    packed = io.load_transactions(tmp_path / "online_retail_ii_latin1.csv.gz", preset="online_retail_ii")
+    plain = transactions.load_transactions(FIXTURES / "online_retail_ii_latin1.csv", preset="online_retail_ii")
+    packed = transactions.load_transactions(tmp_path / "online_retail_ii_latin1.csv.gz", preset="online_retail_ii")
     pd.testing.assert_frame_equal(packed, plain)
-    assert io.detect_encoding(tmp_path / "zh_gb18030.csv.gz") == "gb18030"
-    zh = io.load_transactions(tmp_path / "zh_gb18030.csv.gz", mapping=FIXTURES / "zh_mapping.yaml")
+    assert files.detect_encoding(tmp_path / "zh_gb18030.csv.gz") == "gb18030"
+    zh = transactions.load_transactions(tmp_path / "zh_gb18030.csv.gz", mapping=FIXTURES / "zh_mapping.yaml")
     assert zh["region"].tolist() == ["广东", "广东", "浙江", "北京"]
 
 
 def test_gzip_problems(tmp_path):
     (tmp_path / "orders.csv.gz").write_bytes(b"a,b\n1,2\n")  # not gzip data
     with pytest.raises(InputError, match=r"^orders\.csv\.gz: "):
-        io.read_table(tmp_path / "orders.csv.gz")
+        files.read_table(tmp_path / "orders.csv.gz")
     (tmp_path / "book.xlsx.gz").write_bytes(gzip.compress(b"x"))
     with pytest.raises(InputError, match=r"^book\.xlsx\.gz: only compressed text files .* decompress the file first"):
-        io.read_table(tmp_path / "book.xlsx.gz")
+        files.read_table(tmp_path / "book.xlsx.gz")
 
 
 def test_semicolon_separated_text_is_recognised(tmp_path):
     path = write(tmp_path, "semi.csv", "a;b\n1;x\n")
-    assert io.read_table(path).to_dict("list") == {"a": ["1"], "b": ["x"]}
+    assert files.read_table(path).to_dict("list") == {"a": ["1"], "b": ["x"]}
 
 
 def test_quoted_line_breaks_fall_back_to_the_c_reader(tmp_path):
     path = write(tmp_path, "quoted.csv", 'a,b\n1,"two\nlines"\n2,x\n')
-    assert io.read_table(path)["b"].tolist() == ["two\nlines", "x"]
+    assert files.read_table(path)["b"].tolist() == ["two\nlines", "x"]
 
 
 # ------------------------------------------------------------------------------------ presets
 
 
 def test_online_retail_csv_lines_as_the_real_file_writes_them():
-    frame = io.load_transactions(FIXTURES / "online_retail.csv", preset="online_retail")
+    frame = transactions.load_transactions(FIXTURES / "online_retail.csv", preset="online_retail")
     assert_canonical_dtypes(frame)
     assert list(frame.columns) == [*schema.TRANSACTION_COLUMNS, "description", "country"]
     # 17850.0 → '17850'; blank CustomerID → NA
@@ -184,7 +188,7 @@ def test_online_retail_xlsx_with_excel_types(tmp_path, excel_engine):
     path = tmp_path / "Online Retail.xlsx"
     workbook.save(path)
 
-    frame = io.load_transactions(path, preset="online_retail")
+    frame = transactions.load_transactions(path, preset="online_retail")
     assert_canonical_dtypes(frame)
     # the id column has a gap, so pandas reads it as float: 17850.0 → '17850'
     assert frame[schema.CUSTOMER_ID].tolist()[:3] == ["17850", "17850", "14527"]
@@ -199,7 +203,7 @@ def test_online_retail_xlsx_with_excel_types(tmp_path, excel_engine):
 
 
 def test_online_retail_ii_csv():
-    frame = io.load_transactions(FIXTURES / "online_retail_ii.csv", preset="online_retail_ii")
+    frame = transactions.load_transactions(FIXTURES / "online_retail_ii.csv", preset="online_retail_ii")
     assert_canonical_dtypes(frame)
     assert frame[schema.CUSTOMER_ID].tolist()[:3] == ["13085", "13085", "16321"]
     assert pd.isna(frame[schema.CUSTOMER_ID].iloc[3])
@@ -223,16 +227,16 @@ def test_online_retail_ii_xlsx_stacks_both_yearly_sheets(tmp_path, excel_engine)
     path = tmp_path / "online_retail_II.xlsx"
     workbook.save(path)
 
-    frame = io.load_transactions(path, preset="online_retail_ii")
+    frame = transactions.load_transactions(path, preset="online_retail_ii")
     assert frame[schema.ORDER_ID].tolist() == ["489434", "C536379", "536414"]
     assert frame[schema.CUSTOMER_ID].tolist()[:2] == ["13085", "14527"]
     # one sheet on request
-    only = io.load_transactions(path, preset="online_retail_ii", sheet="Year 2010-2011")
+    only = transactions.load_transactions(path, preset="online_retail_ii", sheet="Year 2010-2011")
     assert only[schema.ORDER_ID].tolist() == ["C536379", "536414"]
 
 
 def test_demo_preset():
-    frame = io.load_transactions(FIXTURES / "demo.csv", preset="demo")
+    frame = transactions.load_transactions(FIXTURES / "demo.csv", preset="demo")
     assert list(frame.columns) == [*schema.TRANSACTION_COLUMNS, "description", "category"]
     assert frame[schema.ORDER_ID].tolist() == ["INV000001", "INV000001", "C-INV000001", "INV000002"]
     assert frame[schema.ORDER_DATE].iloc[3] == ts("2024-02-29 23:59:59")  # leap day
@@ -243,7 +247,7 @@ def test_demo_preset():
 
 @pytest.mark.parametrize("name", ["cdnow_master.txt", "cdnow_master_header.txt"])
 def test_cdnow_master_with_and_without_header_line(name):
-    frame = io.load_transactions(FIXTURES / name, preset="cdnow_master")
+    frame = transactions.load_transactions(FIXTURES / name, preset="cdnow_master")
     assert_canonical_dtypes(frame)
     assert len(frame) == 5  # the header line, when present, is not a record
     assert frame[schema.CUSTOMER_ID].tolist() == ["00001", "00002", "00002", "00003", "00003"]  # padding kept
@@ -259,7 +263,7 @@ def test_cdnow_master_with_and_without_header_line(name):
 
 
 def test_cdnow_sample_uses_the_master_id():
-    frame = io.load_transactions(FIXTURES / "cdnow_sample.txt", preset="cdnow_sample")
+    frame = transactions.load_transactions(FIXTURES / "cdnow_sample.txt", preset="cdnow_sample")
     assert frame[schema.CUSTOMER_ID].tolist() == ["00004", "00004", "00021", "00050"]
     assert frame[schema.ORDER_DATE].tolist() == [ts("1997-01-01"), ts("1997-01-18"), ts("1997-01-01"), ts("1997-01-01")]
     # 29.33/2 = 14.665, 29.73/2 = 14.865, 63.34/3 = 21.1133, 11.77/1
@@ -269,7 +273,7 @@ def test_cdnow_sample_uses_the_master_id():
 def test_cdnow_sample_reference_file():
     if not CDNOW_SAMPLE.exists():
         pytest.skip(f"reference data not found at {CDNOW_SAMPLE} (../shared is not checked out)")
-    frame = io.load_transactions(CDNOW_SAMPLE, preset="cdnow_sample")
+    frame = transactions.load_transactions(CDNOW_SAMPLE, preset="cdnow_sample")
     # README: 6,919 records of 2,357 customers, first quarter 1997 to end of June 1998.
     assert len(frame) == 6919
     assert frame[schema.CUSTOMER_ID].nunique() == 2357
@@ -282,7 +286,7 @@ def test_cdnow_sample_reference_file():
 
 
 def test_presets_name_every_required_column():
-    for preset in io.PRESETS.values():
+    for preset in presets.PRESETS.values():
         assert {schema.CUSTOMER_ID, schema.ORDER_DATE, schema.QUANTITY} <= set(preset.columns), preset.name
         assert schema.UNIT_PRICE in preset.columns or schema.AMOUNT in preset.columns, preset.name
 
@@ -306,7 +310,7 @@ def test_parquet_with_typed_columns_and_a_mapping_dict(tmp_path):
         "customer_id": "cust", "order_id": "order", "order_date": "when",
         "product_id": "sku", "quantity": "qty", "unit_price": "price",
     }
-    frame = io.load_transactions(path, mapping=mapping)
+    frame = transactions.load_transactions(path, mapping=mapping)
     assert_canonical_dtypes(frame)
     assert frame[schema.CUSTOMER_ID].tolist()[::2] == ["101", "7"]
     assert pd.isna(frame[schema.CUSTOMER_ID].iloc[1])
@@ -317,7 +321,7 @@ def test_parquet_with_typed_columns_and_a_mapping_dict(tmp_path):
 
 def test_mapping_with_amount_and_no_order_id_or_product(tmp_path):
     path = write(tmp_path, "shop.csv", "member,day,n,paid\nM1,2024/3/5,2,10\nM1,2024/3/5,0,0\n")
-    frame = io.load_transactions(
+    frame = transactions.load_transactions(
         path, mapping={"customer_id": "member", "order_date": "day", "quantity": "n", "amount": "paid"}
     )
     # year-first '2024/3/5' is read without a date_format; 10/2 = 5; 0 CDs → unit price NaN
@@ -330,27 +334,27 @@ def test_date_format_argument_reads_day_first_dates(tmp_path):
     path = write(tmp_path, "eu.csv", "c,o,d,p,q,u\nA,1,03/04/2024,x,1,1\n")
     mapping = {"customer_id": "c", "order_id": "o", "order_date": "d", "product_id": "p", "quantity": "q", "unit_price": "u"}
     with pytest.raises(InputError, match=r"column 'd': 1 of 1 values are not dates \(row 1: '03/04/2024'\)"):
-        io.load_transactions(path, mapping=mapping)  # ambiguous: never guessed
-    frame = io.load_transactions(path, mapping=mapping, date_format="%d/%m/%Y")
+        transactions.load_transactions(path, mapping=mapping)  # ambiguous: never guessed
+    frame = transactions.load_transactions(path, mapping=mapping, date_format="%d/%m/%Y")
     assert frame[schema.ORDER_DATE].iloc[0] == ts("2024-04-03")  # 3 April
 
 
 def test_column_names_match_ignoring_case_and_blanks(tmp_path):
     path = write(tmp_path, "loose.csv", HEADER.replace("CustomerID", "Customer ID").lower() + "1,A,x,1,12/1/2010 8:26,2,5.0,UK\n")
-    frame = io.load_transactions(path, preset="online_retail")
+    frame = transactions.load_transactions(path, preset="online_retail")
     assert frame[schema.CUSTOMER_ID].tolist() == ["5"]
 
 
 def test_trailing_empty_lines_of_spreadsheet_exports_are_skipped(tmp_path):
     path = write(tmp_path, "t.csv", HEADER + "1,A,x,2,12/1/2010 8:26,2,5,UK\n,,,,,,,\n,,,,,,,\n")
-    assert len(io.load_transactions(path, preset="online_retail")) == 1
+    assert len(transactions.load_transactions(path, preset="online_retail")) == 1
 
 
 def test_loading_never_modifies_the_raw_file():
     path = FIXTURES / "online_retail.csv"
-    before = io.file_sha256(path)
-    io.load_transactions(path, preset="online_retail")
-    assert io.file_sha256(path) == before
+    before = core_files.file_sha256(path)
+    transactions.load_transactions(path, preset="online_retail")
+    assert core_files.file_sha256(path) == before
 
 
 # ------------------------------------------------------------------------- validation messages
@@ -358,44 +362,44 @@ def test_loading_never_modifies_the_raw_file():
 
 def test_missing_file():
     with pytest.raises(InputError, match=r"^nope\.csv: file not found \("):
-        io.load_transactions("nope.csv", preset="demo")
+        transactions.load_transactions("nope.csv", preset="demo")
 
 
 def test_a_folder_is_not_a_file(tmp_path):
     folder = tmp_path / "demo"
     folder.mkdir()
     with pytest.raises(InputError, match=r"^demo: not a file \("):
-        io.read_table(folder)
+        files.read_table(folder)
 
 
 def test_unknown_extension(tmp_path):
     path = write(tmp_path, "orders.json", "{}")
     with pytest.raises(InputError, match=r"^orders\.json: unknown file type '\.json'; segkit reads"):
-        io.read_table(path)
+        files.read_table(path)
 
 
 def test_old_excel_format(tmp_path):
     path = write(tmp_path, "orders.xls", "x")
     with pytest.raises(InputError, match=r"^orders\.xls: old Excel \.xls files are not read; save the sheet as \.xlsx"):
-        io.read_table(path)
+        files.read_table(path)
 
 
 @pytest.mark.parametrize("content", ["", "\n\n  \n"])
 def test_empty_file(tmp_path, content):
     path = write(tmp_path, "transactions.csv", content)
     with pytest.raises(InputError, match=r"^transactions\.csv: the file is empty$"):
-        io.load_transactions(path, preset="online_retail")
+        transactions.load_transactions(path, preset="online_retail")
 
 
 def test_header_without_rows(tmp_path):
     path = write(tmp_path, "transactions.csv", HEADER)
     with pytest.raises(InputError, match=r"^transactions\.csv: the file has a header but no data rows$"):
-        io.load_transactions(path, preset="online_retail")
+        transactions.load_transactions(path, preset="online_retail")
 
 
 def test_missing_columns_lists_them_and_the_available_ones_and_suggests_a_preset():
     with pytest.raises(InputError) as info:
-        io.load_transactions(FIXTURES / "online_retail_ii.csv", preset="online_retail")
+        transactions.load_transactions(FIXTURES / "online_retail_ii.csv", preset="online_retail")
     assert str(info.value) == (
         # 'CustomerID' is found as 'Customer ID' (case, blanks and underscores are ignored)
         "online_retail_ii.csv: missing required column(s) 'InvoiceNo', 'UnitPrice' "
@@ -410,7 +414,7 @@ def test_values_that_are_not_numbers(tmp_path):
     rows[8] = '9,A,x,"1,2",12/1/2010 8:26,2,5,UK\n'
     path = write(tmp_path, "transactions.csv", HEADER + "".join(rows))
     with pytest.raises(InputError) as info:
-        io.load_transactions(path, preset="online_retail")
+        transactions.load_transactions(path, preset="online_retail")
     assert str(info.value) == (
         "transactions.csv: column 'Quantity': 2 of 120 values are not numbers (row 5: 'abc', row 9: '1,2')"
     )
@@ -422,7 +426,7 @@ def test_values_that_are_not_dates_show_three_rows_then_dots(tmp_path):
         rows[row - 1] = f"{row},A,x,1,{value},2,5,UK\n"
     path = write(tmp_path, "transactions.csv", HEADER + "".join(rows))
     with pytest.raises(InputError) as info:
-        io.load_transactions(path, preset="online_retail")
+        transactions.load_transactions(path, preset="online_retail")
     assert str(info.value).startswith(
         "transactions.csv: column 'InvoiceDate': 4 of 120 values are not dates "
         "(row 17: '31/02/2011', row 40: 'n/a', row 88: '', ...); expected '%m/%d/%Y %H:%M'"
@@ -432,7 +436,7 @@ def test_values_that_are_not_dates_show_three_rows_then_dots(tmp_path):
 def test_every_bad_column_is_reported_at_once(tmp_path):
     path = write(tmp_path, "transactions.csv", HEADER + "1,A,x,many,yesterday,free,5,UK\n2,A,x,1,12/1/2010 8:26,2,5,UK\n")
     with pytest.raises(InputError) as info:
-        io.load_transactions(path, preset="online_retail")
+        transactions.load_transactions(path, preset="online_retail")
     lines = str(info.value).splitlines()
     assert [line.split(" values")[0] for line in lines] == [
         "transactions.csv: column 'InvoiceDate': 1 of 2",
@@ -444,25 +448,25 @@ def test_every_bad_column_is_reported_at_once(tmp_path):
 def test_empty_order_ids(tmp_path):
     path = write(tmp_path, "transactions.csv", HEADER + "1,A,x,1,12/1/2010 8:26,2,5,UK\n,A,x,1,12/1/2010 8:26,2,5,UK\n")
     with pytest.raises(InputError, match=r"^transactions\.csv: column 'InvoiceNo': 1 of 2 values are empty \(row 2: ''\)$"):
-        io.load_transactions(path, preset="online_retail")
+        transactions.load_transactions(path, preset="online_retail")
 
 
 def test_no_usable_rows_when_no_line_names_a_customer(tmp_path):
     path = write(tmp_path, "transactions.csv", HEADER + "1,A,x,1,12/1/2010 8:26,2,,UK\n2,A,x,1,12/1/2010 8:26,2,nan,UK\n")
     with pytest.raises(InputError, match=r"^transactions\.csv: no usable rows: all 2 rows lack a customer id \(column 'CustomerID'\)$"):
-        io.load_transactions(path, preset="online_retail")
+        transactions.load_transactions(path, preset="online_retail")
 
 
 def test_preset_and_mapping_are_exclusive():
     with pytest.raises(InputError, match=r"^give exactly one of preset= or mapping= \(presets: cdnow_master, "):
-        io.load_transactions(FIXTURES / "demo.csv")
+        transactions.load_transactions(FIXTURES / "demo.csv")
     with pytest.raises(InputError, match="give exactly one"):
-        io.load_transactions(FIXTURES / "demo.csv", preset="demo", mapping=FIXTURES / "zh_mapping.yaml")
+        transactions.load_transactions(FIXTURES / "demo.csv", preset="demo", mapping=FIXTURES / "zh_mapping.yaml")
 
 
 def test_unknown_preset_lists_the_valid_ones():
     with pytest.raises(InputError) as info:
-        io.load_transactions(FIXTURES / "demo.csv", preset="online-retail")
+        transactions.load_transactions(FIXTURES / "demo.csv", preset="online-retail")
     assert str(info.value) == (
         "unknown preset 'online-retail'; valid presets: cdnow_master, cdnow_sample, demo, online_retail, online_retail_ii"
     )
@@ -470,7 +474,7 @@ def test_unknown_preset_lists_the_valid_ones():
 
 def test_whitespace_file_with_the_wrong_number_of_columns():
     with pytest.raises(InputError) as info:
-        io.load_transactions(FIXTURES / "cdnow_master.txt", preset="cdnow_sample")
+        transactions.load_transactions(FIXTURES / "cdnow_master.txt", preset="cdnow_sample")
     assert str(info.value) == (
         "cdnow_master.txt: expected 5 whitespace-separated columns "
         "(master_id, sample_id, date, number_of_cds, dollar_value) for preset 'cdnow_sample', found 4"
@@ -480,16 +484,16 @@ def test_whitespace_file_with_the_wrong_number_of_columns():
 def test_ragged_csv_names_the_line(tmp_path):
     path = write(tmp_path, "ragged.csv", "a,b\n1,2\n3,4,5\n")
     with pytest.raises(InputError, match=r"^ragged\.csv: cannot be read as a table: Expected 2 fields in line 3, saw 3"):
-        io.read_table(path)
+        files.read_table(path)
 
 
 def test_damaged_workbook_and_parquet(tmp_path, excel_engine):
     xlsx = write(tmp_path, "orders.xlsx", "not a zip")
     with pytest.raises(InputError, match=r"^orders\.xlsx: cannot be read as an Excel workbook"):
-        io.read_table(xlsx)
+        files.read_table(xlsx)
     parquet = write(tmp_path, "orders.parquet", "not parquet")
     with pytest.raises(InputError, match=r"^orders\.parquet: cannot be read as a Parquet file"):
-        io.read_table(parquet)
+        files.read_table(parquet)
 
 
 def test_missing_sheet_lists_the_sheets(tmp_path, excel_engine):
@@ -499,33 +503,33 @@ def test_missing_sheet_lists_the_sheets(tmp_path, excel_engine):
     path = tmp_path / "book.xlsx"
     workbook.save(path)
     with pytest.raises(InputError, match=r"^book\.xlsx: no sheet 'Sales' \(sheets: '2024'\)$"):
-        io.read_table(path, sheet="Sales")
+        files.read_table(path, sheet="Sales")
 
 
 def test_mapping_file_problems(tmp_path):
     unknown = write(tmp_path, "m1.yaml", "customer_id: a\ncustomer: b\norder_date: c\nquantity: d\nunit_price: e\n")
     with pytest.raises(InputError, match=r"^m1\.yaml: unknown key\(s\) 'customer'; allowed keys: customer_id, order_id"):
-        io.read_mapping(unknown)
+        presets.read_mapping(unknown)
     missing = write(tmp_path, "m2.yaml", "customer_id: a\norder_date: c\n")
     with pytest.raises(InputError, match=r"^m2\.yaml: the mapping must name a source column for quantity, unit_price or amount$"):
-        io.read_mapping(missing)
+        presets.read_mapping(missing)
     broken = write(tmp_path, "m3.yaml", "customer_id: [a\n")
     with pytest.raises(InputError, match=r"^m3\.yaml: not a readable YAML mapping"):
-        io.read_mapping(broken)
+        presets.read_mapping(broken)
     with pytest.raises(InputError, match=r"^column mapping: expected 'canonical name: source column' lines"):
-        io.load_transactions(FIXTURES / "demo.csv", mapping={})
+        transactions.load_transactions(FIXTURES / "demo.csv", mapping={})
 
 
 def test_read_mapping_returns_settings_too():
-    mapping = io.read_mapping(FIXTURES / "zh_mapping.yaml")
+    mapping = presets.read_mapping(FIXTURES / "zh_mapping.yaml")
     assert mapping["customer_id"] == "会员编号"
     assert mapping["date_format"] == "%Y/%m/%d %H:%M"
 
 
 def test_mapping_encoding_setting_is_used(tmp_path):
-    mapping = dict(io.read_mapping(FIXTURES / "zh_mapping.yaml"), encoding="utf-8")
+    mapping = dict(presets.read_mapping(FIXTURES / "zh_mapping.yaml"), encoding="utf-8")
     with pytest.raises(InputError, match="cannot be read as utf-8 text"):
-        io.load_transactions(FIXTURES / "zh_gb18030.csv", mapping=mapping)
+        transactions.load_transactions(FIXTURES / "zh_gb18030.csv", mapping=mapping)
 
 
 # ------------------------------------------------------------------------- customers, tables
@@ -539,7 +543,7 @@ def test_load_customers(tmp_path):
         " CU00002 ,enterprise,,2023-12-31,\n"
         "CU00003,individual,北京,,李四\n",
     )
-    frame = io.load_customers(path)
+    frame = intake_customers.load_customers(path)
     assert frame[schema.CUSTOMER_ID].tolist() == ["CU00001", "CU00002", "CU00003"]
     assert frame["signup_date"].dtype == "datetime64[us]"
     assert frame["signup_date"].iloc[1] == ts("2023-12-31") and pd.isna(frame["signup_date"].iloc[2])
@@ -549,25 +553,25 @@ def test_load_customers(tmp_path):
 def test_load_customers_problems(tmp_path):
     repeated = write(tmp_path, "customers.csv", "customer_id,city\nA,x\nB,y\nA,z\n")
     with pytest.raises(InputError, match=r"^customers\.csv: column 'customer_id': 2 of 3 values are repeated ids .*\(row 1: 'A', row 3: 'A'\)$"):
-        io.load_customers(repeated)
+        intake_customers.load_customers(repeated)
     no_id = write(tmp_path, "people.csv", "id,city\nA,x\n")
     with pytest.raises(InputError, match=r"^people\.csv: missing required column 'customer_id'; the file has 'id', 'city'$"):
-        io.load_customers(no_id)
-    assert io.load_customers(no_id, id_column="id")[schema.CUSTOMER_ID].tolist() == ["A"]
+        intake_customers.load_customers(no_id)
+    assert intake_customers.load_customers(no_id, id_column="id")[schema.CUSTOMER_ID].tolist() == ["A"]
 
 
 def test_load_table_keeps_values_raw(tmp_path):
     path = write(tmp_path, "survey.csv", "respondent,nps,comment\nR1,9,n/a\nR2,,\n")
-    frame = io.load_table(path)
+    frame = files.load_table(path)
     assert frame["respondent"].tolist() == ["R1", "R2"]
     assert frame["comment"].iloc[0] == "n/a"  # not turned into a missing value
-    assert io.parse_numbers(frame["nps"], source="survey.csv", column="nps", allow_missing=True).iloc[0] == 9.0
+    assert parsing.parse_numbers(frame["nps"], source="survey.csv", column="nps", allow_missing=True).iloc[0] == 9.0
 
 
 def test_parse_ids():
     values = pd.Series([17850.0, np.nan, " 00004 ", "C536379", "nan", "12.5"], dtype=object)
-    assert io.parse_ids(values).tolist()[2:4] == ["00004", "C536379"]
-    out = io.parse_ids(values)
+    assert parsing.parse_ids(values).tolist()[2:4] == ["00004", "C536379"]
+    out = parsing.parse_ids(values)
     assert out.dtype == "str"
     assert out.iloc[0] == "17850" and out.iloc[5] == "12.5"
     assert out.isna().tolist() == [False, True, False, False, True, False]
@@ -580,22 +584,22 @@ def test_file_sha256_known_answer(tmp_path):
     path = tmp_path / "abc.txt"
     path.write_bytes(b"abc")
     # FIPS 180-2 test vector for "abc"
-    assert io.file_sha256(path) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    assert core_files.file_sha256(path) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
 
 
 def test_write_parquet_atomic_round_trip_and_no_leftovers(tmp_path):
-    frame = io.load_transactions(FIXTURES / "demo.csv", preset="demo")
-    target = io.write_parquet_atomic(frame, tmp_path / "run-1" / "clean.parquet")
+    frame = transactions.load_transactions(FIXTURES / "demo.csv", preset="demo")
+    target = core_files.write_parquet_atomic(frame, tmp_path / "run-1" / "clean.parquet")
     pd.testing.assert_frame_equal(pd.read_parquet(target), frame)
     assert [p.name for p in target.parent.iterdir()] == ["clean.parquet"]
 
 
 def test_write_parquet_atomic_keeps_the_old_file_when_writing_fails(tmp_path):
     target = tmp_path / "clean.parquet"
-    io.write_parquet_atomic(pd.DataFrame({"a": [1]}), target)
+    core_files.write_parquet_atomic(pd.DataFrame({"a": [1]}), target)
     before = hashlib.sha256(target.read_bytes()).hexdigest()
     with pytest.raises(Exception):  # noqa: B017 - any pyarrow error; the point is what is left behind
-        io.write_parquet_atomic(pd.DataFrame({"a": [object()]}), target)
+        core_files.write_parquet_atomic(pd.DataFrame({"a": [object()]}), target)
     assert hashlib.sha256(target.read_bytes()).hexdigest() == before
     assert [p.name for p in tmp_path.iterdir()] == ["clean.parquet"]
 
@@ -626,7 +630,7 @@ def test_property_csv_round_trip(tmp_path_factory, rows):
     ]
     path = tmp_path_factory.mktemp("prop") / "t.csv"
     path.write_text("invoice_id,product_id,category,description,quantity,unit_price,invoice_date,customer_id\n" + "".join(lines))
-    frame = io.load_transactions(path, preset="demo")
+    frame = transactions.load_transactions(path, preset="demo")
     assert frame[schema.CUSTOMER_ID].fillna("<missing>").tolist() == [c or "<missing>" for c, *_ in rows]
     assert frame[schema.ORDER_ID].tolist() == [str(o) for _, o, *_ in rows]
     assert frame[schema.ORDER_DATE].tolist() == [pd.Timestamp(r[2]) for r in rows]
@@ -636,10 +640,10 @@ def test_property_csv_round_trip(tmp_path_factory, rows):
 def test_dates_with_one_utc_offset_keep_the_local_time_and_mixed_offsets_are_refused(tmp_path):
     mapping = {"customer_id": "c", "order_date": "d", "quantity": "q", "amount": "a"}
     same = write(tmp_path, "same.csv", "c,d,q,a\nA,2024-01-01T10:00:00+08:00,1,5\n")
-    assert io.load_transactions(same, mapping=mapping)[schema.ORDER_DATE].iloc[0] == ts("2024-01-01 10:00")
+    assert transactions.load_transactions(same, mapping=mapping)[schema.ORDER_DATE].iloc[0] == ts("2024-01-01 10:00")
     mixed = write(tmp_path, "mixed.csv", "c,d,q,a\nA,2024-01-01T10:00:00+08:00,1,5\nB,2024-01-01T10:00:00+01:00,1,5\n")
     with pytest.raises(InputError, match=r"^mixed\.csv: column 'd': the dates carry different time-zone offsets"):
-        io.load_transactions(mixed, mapping=mapping)
+        transactions.load_transactions(mixed, mapping=mapping)
 
 
 def test_sheet_index_out_of_range(tmp_path, excel_engine):
@@ -649,16 +653,16 @@ def test_sheet_index_out_of_range(tmp_path, excel_engine):
     path = tmp_path / "book.xlsx"
     workbook.save(path)
     with pytest.raises(InputError, match=r"^book\.xlsx: no sheet 3 \(sheets: '2024'\)$"):
-        io.read_table(path, sheet=3)
+        files.read_table(path, sheet=3)
 
 
 def test_parse_dates_takes_excel_date_cells_as_they_are():
     values = pd.Series([dt.datetime(2024, 1, 2, 9, 30), "2024-01-03 10:00:00", None], dtype=object)
-    parsed = io.parse_dates(values, source="book.xlsx", column="when", allow_missing=True)
+    parsed = parsing.parse_dates(values, source="book.xlsx", column="when", allow_missing=True)
     assert parsed.tolist()[:2] == [ts("2024-01-02 09:30"), ts("2024-01-03 10:00")]
     assert pd.isna(parsed.iloc[2])
     with pytest.raises(InputError, match=r"^book\.xlsx: column 'when': 1 of 3 values are not dates \(row 3: ''\); expected"):
-        io.parse_dates(values, source="book.xlsx", column="when")
+        parsing.parse_dates(values, source="book.xlsx", column="when")
 
 
 DEMO = Path(__file__).resolve().parents[1] / "data" / "raw" / "demo"
@@ -667,10 +671,10 @@ DEMO = Path(__file__).resolve().parents[1] / "data" / "raw" / "demo"
 def test_demo_files_written_by_the_generator_load():
     if not (DEMO / "transactions.csv").exists():
         pytest.skip("no demo data in data/raw/demo (segkit.datasets.write_demo has not run)")
-    frame = io.load_transactions(DEMO / "transactions.csv", preset="demo")
+    frame = transactions.load_transactions(DEMO / "transactions.csv", preset="demo")
     assert_canonical_dtypes(frame)
     assert frame[schema.CUSTOMER_ID].notna().any() and frame[schema.CUSTOMER_ID].isna().any()
     assert frame[schema.ORDER_ID].str.startswith("C").any()  # cancellations
-    customers = io.load_customers(DEMO / "customers.csv")
+    customers = intake_customers.load_customers(DEMO / "customers.csv")
     assert customers[schema.CUSTOMER_ID].is_unique
     assert customers["signup_date"].dtype == "datetime64[us]"

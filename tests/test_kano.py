@@ -3,7 +3,8 @@
 import pandas as pd
 import pytest
 
-from segkit import kano
+from segkit.needs import kano
+from segkit.survey import kano_answers
 
 
 def classified_from_counts(counts: dict[str, int], item: str = "X") -> pd.DataFrame:
@@ -63,9 +64,9 @@ CLASSIC = {
 }
 
 
-@pytest.mark.parametrize("functional", kano.ANSWERS)
+@pytest.mark.parametrize("functional", kano_answers.ANSWERS)
 def test_classic_table_every_cell(functional):
-    dysfunctional = pd.Series(kano.ANSWERS)
+    dysfunctional = pd.Series(kano_answers.ANSWERS)
     result = kano.classify(pd.Series([functional] * 5), dysfunctional)
     assert "".join(result) == CLASSIC[functional]
 
@@ -89,14 +90,14 @@ def test_missing_answer_gives_no_class():
 def test_labels_in_both_languages_and_variants():
     values = pd.Series(["我很喜欢", "理应如此", "无所谓", "能忍受", "我很不喜欢", "I like it", "Must be", " I can tolerate it ",
                         "3", "5.0", "不知道", None, "love it"])
-    answers, bad = kano.parse_kano_answers(values)
-    assert answers.iloc[:10].tolist() == [*kano.ANSWERS, "like", "must-be", "live-with", "neutral", "dislike"]
+    answers, bad = kano_answers.parse_kano_answers(values)
+    assert answers.iloc[:10].tolist() == [*kano_answers.ANSWERS, "like", "must-be", "live-with", "neutral", "dislike"]
     assert answers.iloc[10:12].isna().all() and not bad.iloc[10:12].any()
     assert bad.tolist() == [False] * 12 + [True]
 
 
 def test_custom_labels():
-    answers, bad = kano.parse_kano_answers(pd.Series(["sehr gut", "egal"]), labels={"like": ["sehr gut"], "neutral": ["egal"]})
+    answers, bad = kano_answers.parse_kano_answers(pd.Series(["sehr gut", "egal"]), labels={"like": ["sehr gut"], "neutral": ["egal"]})
     assert answers.tolist() == ["like", "neutral"] and not bad.any()
 
 
@@ -171,20 +172,20 @@ def test_category_mix_tests_each_need_on_respondents_not_pooled_pairs():
     ],
 )
 def test_label_variants_of_public_surveys(label, answer):
-    answers, bad = kano.parse_kano_answers(pd.Series([label]))
+    answers, bad = kano_answers.parse_kano_answers(pd.Series([label]))
     assert answers.tolist() == [answer] and not bad.any()
 
 
 def test_packaged_labels_name_each_wording_once():
     seen = {}
-    for answer, labels in kano.default_labels().items():
+    for answer, labels in kano_answers.default_labels().items():
         for label in labels:
-            key = kano._normalise_label(label)
+            key = kano_answers._normalise_label(label)
             assert seen.setdefault(key, answer) == answer, f"{label!r} is both {seen[key]} and {answer}"
 
 
 def test_custom_labels_can_recode_the_numbers():
     # default: 1 like .. 5 dislike; a file coded 5 = like passes its own mapping
-    assert kano.parse_kano_answers(pd.Series(["1", "5"]))[0].tolist() == ["like", "dislike"]
+    assert kano_answers.parse_kano_answers(pd.Series(["1", "5"]))[0].tolist() == ["like", "dislike"]
     reverse = {"like": ["5"], "must-be": ["4"], "neutral": ["3"], "live-with": ["2"], "dislike": ["1"]}
-    assert kano.parse_kano_answers(pd.Series(["1", "5.0", "5"]), labels=reverse)[0].tolist() == ["dislike", "like", "like"]
+    assert kano_answers.parse_kano_answers(pd.Series(["1", "5.0", "5"]), labels=reverse)[0].tolist() == ["dislike", "like", "like"]

@@ -4,8 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from segkit import nps
-from segkit.errors import InputError
+from segkit.core import stats
+from segkit.core.errors import InputError
+from segkit.needs import net_promoter as nps
 
 SCORES = [10, 9, 9, 8, 7, 6, 3, 10, 0, 9]
 
@@ -50,9 +51,9 @@ def test_two_group_z_test_by_hand():
 
 def test_holm_and_bh_by_hand():
     # Holm: sorted 0.01*3 = 0.03, 0.03*2 = 0.06, 0.04*1 -> max(0.06, 0.04) = 0.06
-    assert nps.adjust_pvalues([0.01, 0.04, 0.03], method="holm") == pytest.approx([0.03, 0.06, 0.06])
+    assert stats.adjust_pvalues([0.01, 0.04, 0.03], method="holm") == pytest.approx([0.03, 0.06, 0.06])
     # BH: 0.01*3/1 = 0.03, 0.03*3/2 = 0.045, 0.04*3/3 = 0.04 -> step-up minimum 0.03, 0.04, 0.04
-    assert nps.adjust_pvalues([0.01, 0.04, 0.03], method="bh") == pytest.approx([0.03, 0.04, 0.04])
+    assert stats.adjust_pvalues([0.01, 0.04, 0.03], method="bh") == pytest.approx([0.03, 0.04, 0.04])
 
 
 def test_by_group_flags_small_bases_and_corrects():

@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from segkit import privacy
+from segkit.core import privacy
 
 
 def test_pseudonym_is_hmac_sha256_rfc4231_case_2():

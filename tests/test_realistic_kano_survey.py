@@ -15,15 +15,18 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from segkit import InputError, kano, survey
+from segkit import InputError
+from segkit.needs import kano
+from segkit.survey import catalogue as survey_catalogue
+from segkit.survey import read
 
 FIXTURES = Path(__file__).parent / "fixtures" / "survey"
 
 
 @pytest.fixture
 def public():
-    catalogue = survey.load_catalogue(FIXTURES / "kano_public_needs.yaml")
-    return survey.read_survey(FIXTURES / "kano_public.csv", catalogue=catalogue)
+    catalogue = survey_catalogue.load_catalogue(FIXTURES / "kano_public_needs.yaml")
+    return read.read_survey(FIXTURES / "kano_public.csv", catalogue=catalogue)
 
 
 def test_public_wide_kano_file_reads_through_the_catalogue_columns(public):
@@ -56,9 +59,9 @@ def test_unknown_label_names_file_row_column_and_value(tmp_path):
     text = (FIXTURES / "kano_public.csv").read_text(encoding="utf-8").replace("Expect,I dislike it", "Expect,Love it")
     path = tmp_path / "kano_public.csv"
     path.write_text(text, encoding="utf-8")
-    catalogue = survey.load_catalogue(FIXTURES / "kano_public_needs.yaml")
+    catalogue = survey_catalogue.load_catalogue(FIXTURES / "kano_public_needs.yaml")
     with pytest.raises(InputError) as error:
-        survey.read_survey(path, catalogue=catalogue)
+        read.read_survey(path, catalogue=catalogue)
     # 8 respondents x 7 answer columns = 56 cells, 3 of them blank (row 8) = 53 answers
     assert str(error.value).startswith(
         "kano_public.csv: 1 of 53 answers are not on the scale or not a known label "
@@ -72,7 +75,7 @@ def test_catalogue_column_missing_from_the_file(tmp_path):
     (tmp_path / "needs.yaml").write_text(needs, encoding="utf-8")
     with pytest.raises(InputError, match=r"kano_public\.csv: columns named in the need catalogue are not in the file "
                                          r"\(item offline functional: 'How would you feel if the app works offline\?'\)"):
-        survey.read_survey(FIXTURES / "kano_public.csv", catalogue=survey.load_catalogue(tmp_path / "needs.yaml"))
+        read.read_survey(FIXTURES / "kano_public.csv", catalogue=survey_catalogue.load_catalogue(tmp_path / "needs.yaml"))
 
 
 NUMERIC_NEEDS = """
@@ -96,7 +99,7 @@ def test_numeric_answers_coded_in_reverse_in_a_workbook(tmp_path):
     sheet.append([103, 5, 3, None, None])
     workbook.save(tmp_path / "kano.xlsx")
     (tmp_path / "needs.yaml").write_text(NUMERIC_NEEDS, encoding="utf-8")
-    s = survey.read_survey(tmp_path / "kano.xlsx", catalogue=survey.load_catalogue(tmp_path / "needs.yaml"))
+    s = read.read_survey(tmp_path / "kano.xlsx", catalogue=survey_catalogue.load_catalogue(tmp_path / "needs.yaml"))
     pairs = s.kano.set_index(["respondent_id", "item"])
     assert tuple(pairs.loc[("101", "Q1")]) == ("like", "dislike")  # O
     assert tuple(pairs.loc[("102", "Q1")]) == ("must-be", "dislike")  # M
@@ -110,10 +113,10 @@ def test_catalogue_survey_settings_are_checked(tmp_path):
     bad = NUMERIC_NEEDS.replace("measure_names: {functional: F", "measure_names: {funktional: F")
     (tmp_path / "needs.yaml").write_text(bad, encoding="utf-8")
     with pytest.raises(InputError, match=r"needs\.yaml: measure_names: expected 'measure: column' lines"):
-        survey.load_catalogue(tmp_path / "needs.yaml")
+        survey_catalogue.load_catalogue(tmp_path / "needs.yaml")
     (tmp_path / "needs.yaml").write_text(NUMERIC_NEEDS.replace("kano_answers: {like", "kano_answers: {love"), encoding="utf-8")
     with pytest.raises(InputError, match=r"needs\.yaml: kano_answers must map like, must-be, neutral, live-with, dislike"):
-        survey.load_catalogue(tmp_path / "needs.yaml")
+        survey_catalogue.load_catalogue(tmp_path / "needs.yaml")
     (tmp_path / "needs.yaml").write_text("survey_columns: {}\n" + NUMERIC_NEEDS, encoding="utf-8")
     with pytest.raises(InputError, match=r"needs\.yaml: unknown key\(s\) 'survey_columns'"):
-        survey.load_catalogue(tmp_path / "needs.yaml")
+        survey_catalogue.load_catalogue(tmp_path / "needs.yaml")

@@ -9,8 +9,9 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from segkit import fonts, report
-from segkit.report import KEY_NUMBER_MIME, Report, fmt_date, fmt_int, fmt_money, fmt_pct
+from segkit.reporting import fonts, formats, report, theme
+from segkit.reporting.formats import fmt_date, fmt_int, fmt_money, fmt_pct
+from segkit.reporting.report import KEY_NUMBER_MIME, Report
 
 
 @pytest.fixture
@@ -109,9 +110,9 @@ def test_provenance_shows_hashes_and_versions_but_no_key(shown, tmp_path):
 
 
 def test_theme_puts_the_cjk_font_first_for_chinese_only():
-    report.set_theme("zh")
+    theme.set_theme("zh")
     assert matplotlib.rcParams["font.family"][0] == fonts.CJK_FAMILY
-    report.set_theme("en")
+    theme.set_theme("en")
     assert matplotlib.rcParams["font.family"][:2] == ["DejaVu Sans", fonts.CJK_FAMILY]
 
 
@@ -123,7 +124,7 @@ def test_cjk_font_comes_from_the_mpl_font_package_not_matplotlib():
 
 @pytest.mark.parametrize("language", ["zh", "en"])
 def test_chinese_chart_renders_without_missing_glyphs(language, tmp_path):
-    report.set_theme(language)
+    theme.set_theme(language)
     fig, ax = plt.subplots()
     ax.bar(["华东", "华北", "西南"], [3, 2, 1])
     ax.set(title="各地区客户数 Customers by region", xlabel="地区", ylabel="客户数（位）")
@@ -155,9 +156,9 @@ def test_webfont_embeds_exactly_the_cjk_characters_of_the_page():
 
 
 def test_pvalues_never_read_as_zero_and_booleans_read_as_words():
-    assert report.fmt_pvalue(0.0004) == "< 0.001"
-    assert report.fmt_pvalue(0.001) == "0.001"
-    assert report.fmt_pvalue(0.04567) == "0.046"
+    assert formats.fmt_pvalue(0.0004) == "< 0.001"
+    assert formats.fmt_pvalue(0.001) == "0.001"
+    assert formats.fmt_pvalue(0.04567) == "0.046"
     frame = pd.DataFrame({"p_adjusted": [1e-12, 0.25], "small_base": [True, False]})
     en = Report("en").table_html(frame)
     zh = Report("zh").table_html(frame)

@@ -6,7 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from segkit import InputError, rfm
+from segkit import InputError
+from segkit.models import btyd
+from segkit.value import rfm
 
 CDNOW = Path(__file__).resolve().parents[2] / "shared" / "data" / "cdnow" / "CDNOW_sample.txt"
 
@@ -136,19 +138,19 @@ def test_btyd_summary_by_hand():
             "amount": [10.0, 5.0, 20.0, 40.0, 7.0],
         }
     )
-    s = rfm.btyd_summary(t, observation_end="2024-02-12", unit="W").table.set_index("customer_id")
+    s = btyd.btyd_summary(t, observation_end="2024-02-12", unit="W").table.set_index("customer_id")
     # x: days 01-01 (merged 15), 01-15, 01-29 -> 2 repeats; recency 28 d = 4 w; T = 42 d = 6 w;
     # monetary = mean(20, 40) = 30 (the first purchase is not a repeat)
     assert s.loc["x"].tolist() == [2.0, 4.0, 6.0, 30.0]
     # y: one purchase; T = 23 days / 7
     assert s.loc["y"].tolist() == pytest.approx([0.0, 0.0, 23 / 7, 0.0])
-    months = rfm.btyd_summary(t, observation_end="2024-02-12", unit="M").table.set_index("customer_id")
+    months = btyd.btyd_summary(t, observation_end="2024-02-12", unit="M").table.set_index("customer_id")
     assert months.loc["x", "btyd_T"] == pytest.approx(42 / 30.4375)
 
 
 def test_btyd_columns_are_named_apart_from_rfm():
     t = pd.DataFrame({"customer_id": ["x"], "order_date": pd.to_datetime(["2024-01-01"]), "amount": [1.0]})
-    s = rfm.btyd_summary(t, observation_end="2024-01-31", unit="D")
+    s = btyd.btyd_summary(t, observation_end="2024-01-31", unit="D")
     assert not {"recency", "frequency", "monetary"} & set(s.table.columns)
     assert list(s.for_lifetimes().columns) == ["frequency", "recency", "T", "monetary_value"]
 
@@ -156,7 +158,7 @@ def test_btyd_columns_are_named_apart_from_rfm():
 def test_btyd_rejects_unknown_unit():
     t = pd.DataFrame({"customer_id": ["x"], "order_date": pd.to_datetime(["2024-01-01"]), "amount": [1.0]})
     with pytest.raises(InputError, match="unit: 'Y'"):
-        rfm.btyd_summary(t, observation_end="2024-01-31", unit="Y")
+        btyd.btyd_summary(t, observation_end="2024-01-31", unit="Y")
 
 
 @pytest.fixture(scope="module")
@@ -170,7 +172,7 @@ def cdnow():
 
 
 def test_btyd_cdnow_counts_and_independent_computation(cdnow):
-    s = rfm.btyd_summary(cdnow, observation_end="1997-09-30", unit="W").table.set_index("customer_id")
+    s = btyd.btyd_summary(cdnow, observation_end="1997-09-30", unit="W").table.set_index("customer_id")
     # published: 2,357 customers in the calibration period, 946 with at least one repeat
     assert len(s) == 2357
     assert (s["btyd_frequency"] > 0).sum() == 946
@@ -192,7 +194,7 @@ def test_btyd_cdnow_counts_and_independent_computation(cdnow):
 
 
 def test_btyd_cdnow_customer_0001_by_hand(cdnow):
-    s = rfm.btyd_summary(cdnow, observation_end="1997-09-30", unit="W").table.set_index("customer_id")
+    s = btyd.btyd_summary(cdnow, observation_end="1997-09-30", unit="W").table.set_index("customer_id")
     # 0001 in calibration: 1997-01-01 (29.33), 01-18 (29.73), 08-02 (14.96); 12-12 is after the end.
     # x = 2; t_x = 213 days / 7 = 30.43 w; T = 272 days / 7 = 38.86 w; m = (29.73 + 14.96) / 2
     assert s.loc["0001", "btyd_frequency"] == 2
@@ -206,7 +208,7 @@ def test_btyd_cdnow_customer_0001_by_hand(cdnow):
 
 def test_btyd_matches_lifetimes_when_installed(cdnow):
     utils = pytest.importorskip("lifetimes.utils", reason="lifetimes (in the test extra) is not installed")
-    ours = rfm.btyd_summary(cdnow, observation_end="1997-09-30", unit="D").for_lifetimes()
+    ours = btyd.btyd_summary(cdnow, observation_end="1997-09-30", unit="D").for_lifetimes()
     theirs = utils.summary_data_from_transaction_data(cdnow, "customer_id", "order_date", monetary_value_col="amount",
                                                       observation_period_end="1997-09-30", freq="D")
     pd.testing.assert_frame_equal(ours.sort_index(), theirs.sort_index(), check_names=False, check_dtype=False,

@@ -18,10 +18,13 @@ import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from segkit import InputError, datasets, privacy
-from segkit.config import load_config
-from segkit.report import KEY_NUMBER_MIME
-from segkit.run import declared_parameters, key_numbers, render_html, run
+from segkit import InputError, datasets
+from segkit.core import privacy
+from segkit.pipeline.config import load_config
+from segkit.pipeline.html import render_html
+from segkit.pipeline.notebooks import declared_parameters, key_numbers
+from segkit.pipeline.run import run
+from segkit.reporting.report import KEY_NUMBER_MIME
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -35,7 +38,7 @@ fail: bool = False  # raise an InputError (tests)
 
 # %% tags=["remove-cell"]
 import segkit
-from segkit.report import Report
+from segkit.reporting.report import Report
 R = Report(language)
 
 # %% tags=["hide-input"]

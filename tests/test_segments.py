@@ -4,8 +4,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from segkit import InputError, segments
-from segkit.i18n import message
+from segkit import InputError
+from segkit.reporting.i18n import message
+from segkit.value import eight_class_model as eight_class
+from segkit.value import maps, profiles, segmentation
+from segkit.value import strategy as playbook
+from segkit.value import tiers as value_tiers
 
 
 def scored(rows):
@@ -29,7 +33,7 @@ def test_rfm10_first_matching_rule_wins():
             ("other", 1, 1, 5),  # no rule has R 1, F 1, M 5
         ]
     )
-    m = segments.rfm10(table)
+    m = maps.rfm10(table)
     assert m.table["segment"].tolist() == [
         "champions", "cant_lose_them", "at_risk", "loyal", "new_customers", "promising",
         "potential_loyalist", "need_attention", "about_to_sleep", "lost", "others",
@@ -41,7 +45,7 @@ def test_rfm10_first_matching_rule_wins():
 
 
 def test_empty_segments_are_reported():
-    m = segments.rfm10(scored([("a", 5, 5, 5), ("b", 1, 1, 1)]))
+    m = maps.rfm10(scored([("a", 5, 5, 5), ("b", 1, 1, 1)]))
     assert "loyal" in m.empty and "champions" not in m.empty
     assert len(m.sizes) == 11  # 10 segments + Others, empty ones included
 
@@ -59,12 +63,12 @@ vip:
 """,
         encoding="utf-8",
     )
-    rules = segments.load_rules(path)["vip"]
+    rules = maps.load_rules(path)["vip"]
     customers = pd.DataFrame(
         {"customer_id": ["a", "b", "c", "d"], "revenue": [1500.0, 1500.0, 600.0, 600.0], "orders": [5, 2, 1, 1],
          "region": ["west", "east", "east", "west"]}
     )
-    m = segments.apply_rules(customers, rules)
+    m = maps.apply_rules(customers, rules)
     assert m.table["segment"].tolist() == ["vip", "big_east", "big_east", "rest"]
 
 
@@ -76,14 +80,14 @@ def test_user_rule_errors_name_the_segment(tmp_path):
         encoding="utf-8",
     )
     with pytest.raises(InputError, match=r"segment map 'x', segment 'a': cannot evaluate 'spend > 3'"):
-        segments.apply_rules(pd.DataFrame({"customer_id": ["a"], "revenue": [1.0]}), segments.load_rules(path)["x"])
+        maps.apply_rules(pd.DataFrame({"customer_id": ["a"], "revenue": [1.0]}), maps.load_rules(path)["x"])
     path.write_text("x:\n  segments: []\n", encoding="utf-8")
     with pytest.raises(InputError, match="needs 'segments'"):
-        segments.load_rules(path)
+        maps.load_rules(path)
 
 
 def test_builtin_rules_respect_the_score_range():
-    for seg in segments.load_rules()["rfm10"].segments:
+    for seg in maps.load_rules()["rfm10"].segments:
         for low, high in seg["ranges"].values():
             assert 1 <= low <= high <= 5
 
@@ -93,7 +97,7 @@ def test_builtin_rules_respect_the_score_range():
 
 def eight(rows, **kw):
     frame = pd.DataFrame(rows, columns=["customer_id", "recency", "frequency", "monetary"])
-    return segments.eight_class(frame, **kw)
+    return eight_class.eight_class(frame, **kw)
 
 
 def test_eight_class_directions_from_the_issue():
@@ -126,7 +130,7 @@ def test_eight_class_all_codes_and_median_reference():
 def test_eight_class_on_scores_and_ties_count_as_low():
     frame = pd.DataFrame({"customer_id": ["a", "b", "c"], "r_score": [5, 3, 1], "f_score": [1, 1, 1],
                           "m_score": [5, 1, 3]})
-    m = segments.eight_class(frame, basis="score")
+    m = eight_class.eight_class(frame, basis="score")
     # mean scores: R 3, F 1, M 3; b sits on the R and M means -> low; everyone's F equals the mean -> low
     assert m.table["code"].tolist() == ["101", "000", "000"]
 
@@ -136,14 +140,14 @@ def test_eight_class_on_scores_and_ties_count_as_low():
 
 def test_gini_known_answer():
     # G = 2 * (1*1 + 2*2 + 3*3 + 4*4) / (4 * 10) - 5/4 = 60/40 - 1.25 = 0.25
-    assert segments.gini([4, 1, 3, 2]) == pytest.approx(0.25)
-    assert segments.gini([5, 5, 5]) == pytest.approx(0.0)
+    assert value_tiers.gini([4, 1, 3, 2]) == pytest.approx(0.25)
+    assert value_tiers.gini([5, 5, 5]) == pytest.approx(0.0)
     # one customer holds everything among n = 4: G = 2*4*10/(4*10) - 5/4 = 0.75 = (n-1)/n
-    assert segments.gini([0, 0, 0, 10]) == pytest.approx(0.75)
+    assert value_tiers.gini([0, 0, 0, 10]) == pytest.approx(0.75)
 
 
 def test_lorenz_curve_points():
-    lorenz = segments.lorenz_curve([1, 2, 3, 4])
+    lorenz = value_tiers.lorenz_curve([1, 2, 3, 4])
     assert lorenz["customer_share"].tolist() == [0, 0.25, 0.5, 0.75, 1.0]
     assert lorenz["revenue_share"].tolist() == pytest.approx([0, 0.1, 0.3, 0.6, 1.0])
 
@@ -152,21 +156,21 @@ def test_value_tiers_abc_by_cumulative_share():
     # revenue 50, 30, 10, 5, 3, 2 (total 100); cumulative share BEFORE each: 0, .50, .80, .90, .95, .98
     # A: before < .80 -> first two; B: before < .95 -> next two; C: the rest
     features = pd.DataFrame({"customer_id": list("fedcba"), "revenue": [2.0, 3.0, 5.0, 10.0, 30.0, 50.0]})
-    tiers = segments.value_tiers(features)
+    tiers = value_tiers.value_tiers(features)
     assert dict(zip(tiers.map.table["customer_id"], tiers.map.table["segment"])) == {
         "a": "A", "b": "A", "c": "B", "d": "B", "e": "C", "f": "C"}
     assert tiers.customer_share_at_cut == pytest.approx(2 / 6)
     assert tiers.sentence("en") == message("en", "value.pareto_sentence", customers="33.3", revenue="80")
     assert "33.3" in tiers.sentence("zh")
-    tiers = segments.value_tiers(features, cuts=(0.5, 0.9))
+    tiers = value_tiers.value_tiers(features, cuts=(0.5, 0.9))
     assert tiers.map.sizes["customers"].tolist() == [1, 2, 3]
 
 
 def test_value_tiers_input_errors():
     with pytest.raises(InputError, match="cuts"):
-        segments.value_tiers(pd.DataFrame({"customer_id": ["a"], "revenue": [1.0]}), cuts=(0.9, 0.8))
+        value_tiers.value_tiers(pd.DataFrame({"customer_id": ["a"], "revenue": [1.0]}), cuts=(0.9, 0.8))
     with pytest.raises(InputError, match="no customer has positive revenue"):
-        segments.value_tiers(pd.DataFrame({"customer_id": ["a"], "revenue": [-1.0]}))
+        value_tiers.value_tiers(pd.DataFrame({"customer_id": ["a"], "revenue": [-1.0]}))
 
 
 # ------------------------------------------------------------------------------ summaries, profiles
@@ -185,8 +189,8 @@ FEATURES = pd.DataFrame(
 
 
 def test_segment_summary_sums_and_aov():
-    tiers = segments.value_tiers(FEATURES)  # 400 of 600 = .67 -> a is A; before b = .67 < .8 -> A; c: .83 -> B; d: .92 -> B
-    s = segments.segment_summary(FEATURES, tiers.map).set_index("key")
+    tiers = value_tiers.value_tiers(FEATURES)  # 400 of 600 = .67 -> a is A; before b = .67 < .8 -> A; c: .83 -> B; d: .92 -> B
+    s = profiles.segment_summary(FEATURES, tiers.map).set_index("key")
     assert s.loc["A", "customers"] == 2 and s.loc["A", "revenue"] == 500
     assert s.loc["A", "average_order_value"] == pytest.approx(500 / 6)
     assert s.loc["A", "median_recency"] == 2.0
@@ -202,13 +206,13 @@ def test_profile_chi_square_and_cramers_v():
     ids = [f"c{i}" for i in range(60)]
     seg = ["A"] * 30 + ["B"] * 30
     region = ["north"] * 10 + ["south"] * 20 + ["north"] * 20 + ["south"] * 10
-    segmap = segments.SegmentMap(
+    segmap = maps.SegmentMap(
         name="t", title={"en": "t", "zh": "t"},
         segments=pd.DataFrame({"key": ["A", "B"], "rank": [1, 2], "en": ["A", "B"], "zh": ["A", "B"]}),
         table=pd.DataFrame({"customer_id": ids, "segment": seg}),
     )
     attrs = pd.DataFrame({"customer_id": ids, "region": region})
-    p = segments.profile(segmap, attrs, "region")
+    p = profiles.profile(segmap, attrs, "region")
     assert p.chi2 == pytest.approx(20 / 3)
     assert p.cramers_v == pytest.approx(1 / 3)
     assert p.dof == 1 and p.n == 60
@@ -217,9 +221,9 @@ def test_profile_chi_square_and_cramers_v():
 
 
 def test_profile_drops_missing_attribute_values():
-    segmap = segments.value_tiers(FEATURES).map
+    segmap = value_tiers.value_tiers(FEATURES).map
     attrs = pd.DataFrame({"customer_id": list("abcd"), "industry": ["retail", None, "retail", "food"]})
-    p = segments.profile(segmap, attrs, "industry")
+    p = profiles.profile(segmap, attrs, "industry")
     assert p.n == 3
 
 
@@ -231,7 +235,7 @@ def test_segment_customers_bundle_sizes_sum():
     orders = rng.geometric(0.5, n)
     table = pd.DataFrame({"customer_id": [f"c{i:03d}" for i in range(n)], "first_purchase": first, "last_purchase": last,
                           "orders": orders, "purchase_days": orders, "revenue": orders * rng.gamma(2, 30, n)})
-    seg = segments.segment_customers(table)
+    seg = segmentation.segment_customers(table)
     for name, m in seg.maps.items():
         assert m.sizes["customers"].sum() == n, name
     assert set(seg.table.columns) >= {"rfm10", "eight_class", "value_tier", "rfm_code"}
@@ -241,26 +245,26 @@ def test_every_rfm10_segment_is_reachable():
     # all 125 score combinations: every segment of the built-in map must get at least one
     grid = pd.DataFrame([(f"{r}{f}{m}", r, f, m) for r in range(1, 6) for f in range(1, 6) for m in range(1, 6)],
                         columns=["customer_id", "r_score", "f_score", "m_score"])
-    m = segments.rfm10(grid)
+    m = maps.rfm10(grid)
     assert m.empty == []
     assert m.sizes["customers"].sum() == 125
 
 
 def test_playbook_covers_every_segment_of_every_builtin_map_in_both_languages():
-    from segkit.lifecycle import STAGES
+    from segkit.value.lifecycle import STAGES
 
     catalogues = {
-        "rfm10": segments.rfm10(scored([("a", 5, 5, 5)])).segments,
+        "rfm10": maps.rfm10(scored([("a", 5, 5, 5)])).segments,
         "eight_class": eight([("a", 1, 1, 1.0)]).segments,
-        "value_tier": segments._catalogue(segments.VALUE_TIERS),
+        "value_tier": maps._catalogue(value_tiers.VALUE_TIERS),
         "lifecycle": pd.DataFrame({"key": list(STAGES)}),
     }
-    book = segments.load_playbook()
+    book = playbook.load_playbook()
     assert set(book) == set(catalogues)
     for name, segs in catalogues.items():
         assert set(book[name]) == set(segs["key"]), name
         for language in ("en", "zh"):
-            table = segments.playbook(name, segs, language)
+            table = playbook.playbook(name, segs, language)
             assert table["actions"].str.len().gt(0).all() and table["kpi"].str.len().gt(0).all()
 
 
@@ -268,7 +272,7 @@ def test_playbook_missing_entry_is_input_error(tmp_path):
     path = tmp_path / "book.yaml"
     path.write_text("value_tier:\n  A: {en: {actions: [x], kpi: y}}\n", encoding="utf-8")
     with pytest.raises(InputError, match="segment 'B'"):
-        segments.playbook("value_tier", segments._catalogue(segments.VALUE_TIERS), "en", path=path)
+        playbook.playbook("value_tier", maps._catalogue(value_tiers.VALUE_TIERS), "en", path=path)
 
 
 def test_charts_draw_with_caller_labels():
@@ -277,9 +281,11 @@ def test_charts_draw_with_caller_labels():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from segkit import lifecycle, plots
-    from segkit.i18n import catalogue
-    from segkit.report import set_theme
+    from segkit.reporting import value_charts as plots
+    from segkit.reporting.i18n import catalogue
+    from segkit.reporting.theme import set_theme
+    from segkit.value import retention
+    from segkit.value import transitions as migration
 
     set_theme("zh")  # the report's CJK font stack, as the notebook sets it
     labels = {k.split(".")[-1]: v for k, v in catalogue("zh").items() if k.startswith("value.metrics.")}
@@ -290,8 +296,8 @@ def test_charts_draw_with_caller_labels():
     table = pd.DataFrame({"customer_id": [f"c{i}" for i in range(n)], "first_purchase": first,
                           "last_purchase": first + pd.to_timedelta(rng.integers(0, 90, n), unit="D"),
                           "orders": orders, "purchase_days": orders, "revenue": orders * rng.gamma(2, 40, n)})
-    seg = segments.segment_customers(table)
-    summary = segments.segment_summary(seg.features.table, seg.maps["rfm10"])
+    seg = segmentation.segment_customers(table)
+    summary = profiles.segment_summary(seg.features.table, seg.maps["rfm10"])
     t = pd.DataFrame({"customer_id": table["customer_id"].repeat(2).to_numpy(),
                       "order_date": np.concatenate([[f, l] for f, l in zip(table["first_purchase"], table["last_purchase"])])})
     figures = [
@@ -300,9 +306,9 @@ def test_charts_draw_with_caller_labels():
         plots.segment_shares(summary, names=summary["zh"], labels=labels),
         plots.lorenz(seg.tiers.lorenz, cut=0.8, customer_share_at_cut=seg.tiers.customer_share_at_cut, gini=seg.tiers.gini,
                      labels=labels),
-        plots.cohort_heatmap(lifecycle.cohort_retention(t).pct, labels=labels),
+        plots.cohort_heatmap(retention.cohort_retention(t).pct, labels=labels),
     ]
-    m = lifecycle.migration(seg.maps["rfm10"], seg.maps["rfm10"])
+    m = migration.migration(seg.maps["rfm10"], seg.maps["rfm10"])
     figures.append(plots.migration_heatmap(m.pct, m.counts, row_names=m.segments["zh"], column_names=m.segments["zh"][1:],
                                            labels=labels))
     assert all(isinstance(f, matplotlib.figure.Figure) for f in figures)

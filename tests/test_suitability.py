@@ -3,8 +3,8 @@
 import pandas as pd
 import pytest
 
-from segkit import suitability
-from segkit.errors import InputError
+from segkit.core.errors import InputError
+from segkit.needs import suitability
 
 QUESTIONS = ["q1_horizon", "q2_loss", "q3_experience", "q4_income", "q5_goal"]
 

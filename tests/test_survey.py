@@ -4,8 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from segkit import survey
-from segkit.errors import InputError
+from segkit.core.errors import InputError
+from segkit.survey import catalogue as survey_catalogue
+from segkit.survey import likert, read
 
 CATALOGUE = """
 items:
@@ -18,7 +19,7 @@ items:
 def catalogue(tmp_path):
     path = tmp_path / "needs.yaml"
     path.write_text(CATALOGUE, encoding="utf-8")
-    return survey.load_catalogue(path)
+    return survey_catalogue.load_catalogue(path)
 
 
 def test_catalogue(catalogue):
@@ -31,28 +32,28 @@ def test_catalogue_bad_tag(tmp_path):
     path = tmp_path / "needs.yaml"
     path.write_text(CATALOGUE.replace("level: basic", "level: essential"), encoding="utf-8")
     with pytest.raises(InputError, match="N1: level is 'essential'; use one of basic, value-added"):
-        survey.load_catalogue(path)
+        survey_catalogue.load_catalogue(path)
 
 
 def test_likert_labels_numbers_and_missing():
     values = pd.Series(["非常重要", "Very Important", " 4 ", "5.0", "don't know", "", None, "不知道", "3.5", "7", "super"])
-    points, bad = survey.parse_likert(values, scale=survey.LikertScale.default(), measure="importance")
+    points, bad = likert.parse_likert(values, scale=likert.LikertScale.default(), measure="importance")
     assert points.iloc[:4].tolist() == [5, 4, 4, 5]
     assert points.iloc[4:].isna().all()
     assert bad.tolist() == [False] * 8 + [True] * 3
 
 
 def test_likert_measure_specific_and_reverse():
-    scale = survey.LikertScale.default()
-    points, _ = survey.parse_likert(pd.Series(["非常满意", "dissatisfied", "一般"]), scale=scale, measure="satisfaction")
+    scale = likert.LikertScale.default()
+    points, _ = likert.parse_likert(pd.Series(["非常满意", "dissatisfied", "一般"]), scale=scale, measure="satisfaction")
     assert points.tolist() == [5, 2, 3]
-    reversed_points, _ = survey.parse_likert(pd.Series(["1", "2", "5"]), scale=scale, measure="satisfaction", reverse=True)
+    reversed_points, _ = likert.parse_likert(pd.Series(["1", "2", "5"]), scale=scale, measure="satisfaction", reverse=True)
     assert reversed_points.tolist() == [5, 4, 1]
 
 
 def test_custom_seven_point_scale():
-    scale = survey.LikertScale(low=1, high=7, labels={"importance": {"top": 7.0}}, missing=frozenset({""}))
-    points, bad = survey.parse_likert(pd.Series(["6", "top", "8"]), scale=scale, measure="importance")
+    scale = likert.LikertScale(low=1, high=7, labels={"importance": {"top": 7.0}}, missing=frozenset({""}))
+    points, bad = likert.parse_likert(pd.Series(["6", "top", "8"]), scale=scale, measure="importance")
     assert points.iloc[:2].tolist() == [6, 7] and bad.tolist() == [False, False, True]
 
 
@@ -66,7 +67,7 @@ R3,,5,1,I am neutral,无所谓,important,非常不满意,2,
 def test_read_wide_survey(tmp_path, catalogue):
     path = tmp_path / "survey.csv"
     path.write_text(WIDE, encoding="utf-8")
-    s = survey.read_survey(path, catalogue=catalogue)
+    s = read.read_survey(path, catalogue=catalogue)
     assert s.n == 3
     imp = s.wide("importance")
     assert imp.loc["R1"].tolist() == [5, 2] and imp.loc["R3"].tolist() == [5, 4]
@@ -74,7 +75,7 @@ def test_read_wide_survey(tmp_path, catalogue):
     kano_pairs = s.kano.set_index(["respondent_id", "item"])
     assert tuple(kano_pairs.loc[("R2", "N1")]) == ("must-be", "dislike")
     assert s.respondents["nps"].tolist()[:2] == [9, 6] and np.isnan(s.respondents["nps"].iloc[2])
-    bases = survey.base_sizes(s).set_index("item")
+    bases = read.base_sizes(s).set_index("item")
     assert bases.loc["N1", "satisfaction"] == 2 and bases.loc["N1", "kano"] == 3 and bases.loc["N2", "kano"] == 0
 
 
@@ -83,7 +84,7 @@ def test_bad_answers_are_reported_with_item_respondent_value(tmp_path, catalogue
     path.write_text(WIDE.replace("very important", "sehr wichtig").replace("2,very satisfied", "9,very satisfied")
                     .replace("I am neutral", "maybe"), encoding="utf-8")
     with pytest.raises(InputError) as error:
-        survey.read_survey(path, catalogue=catalogue)
+        read.read_survey(path, catalogue=catalogue)
     text = str(error.value)
     assert text.startswith("survey.csv: 3 of ")
     # file, data row, respondent, column, item and value of each, in file order
@@ -97,14 +98,14 @@ def test_bad_nps_is_reported(tmp_path, catalogue):
     path = tmp_path / "survey.csv"
     path.write_text(WIDE.replace(",4,9\n", ",4,11\n"), encoding="utf-8")
     with pytest.raises(InputError, match=r"column 'nps': 1 of 3 values are not numbers from 0 to 10 \(row 1: '11'\)"):
-        survey.read_survey(path, catalogue=catalogue)
+        read.read_survey(path, catalogue=catalogue)
 
 
 def test_no_answer_columns(tmp_path, catalogue):
     path = tmp_path / "survey.csv"
     path.write_text("respondent_id,q1\nR1,5\n", encoding="utf-8")
     with pytest.raises(InputError, match="survey.csv: no survey answer columns.*'N1_importance'"):
-        survey.read_survey(path, catalogue=catalogue)
+        read.read_survey(path, catalogue=catalogue)
 
 
 def test_read_long_survey(tmp_path, catalogue):
@@ -112,7 +113,7 @@ def test_read_long_survey(tmp_path, catalogue):
             "R1,N1,functional,like", "R1,N1,dysfunctional,dislike", "R2,,nps,3", "R2,N1,importance,2"]
     path = tmp_path / "long.csv"
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    s = survey.read_survey(path, catalogue=catalogue, layout="long")
+    s = read.read_survey(path, catalogue=catalogue, layout="long")
     assert s.wide("importance").loc[["R1", "R2"], "N1"].tolist() == [5, 2]
     assert s.respondents.set_index("respondent_id")["nps"].to_dict() == {"R1": 10, "R2": 3}
 
@@ -120,27 +121,27 @@ def test_read_long_survey(tmp_path, catalogue):
 def test_unknown_item_in_long_answers(catalogue):
     answers = pd.DataFrame({"respondent_id": ["R1"], "item": ["N9"], "measure": ["importance"], "answer": ["5"]})
     with pytest.raises(InputError, match="items not in the need catalogue: N9"):
-        survey.survey_from_long(answers, pd.DataFrame({"respondent_id": ["R1"]}), catalogue=catalogue)
+        read.survey_from_long(answers, pd.DataFrame({"respondent_id": ["R1"]}), catalogue=catalogue)
 
 
 def test_subset(tmp_path, catalogue):
     path = tmp_path / "survey.csv"
     path.write_text(WIDE, encoding="utf-8")
-    s = survey.read_survey(path, catalogue=catalogue).subset(["R1"])
+    s = read.read_survey(path, catalogue=catalogue).subset(["R1"])
     assert s.n == 1 and set(s.ratings["respondent_id"]) == {"R1"}
 
 
 def test_a_catalogue_needs_only_ids_and_one_label(tmp_path):
     path = tmp_path / "needs.yaml"
     path.write_text("items:\n- {id: F1, label_en: Dark mode}\n- {id: F2, label_zh: 数据导出, level: basic}\n", encoding="utf-8")
-    catalogue = survey.load_catalogue(path)
+    catalogue = survey_catalogue.load_catalogue(path)
     assert catalogue.labels("en") == {"F1": "Dark mode", "F2": "数据导出"}
     assert catalogue.labels("zh") == {"F1": "Dark mode", "F2": "数据导出"}
     assert catalogue.items["level"].tolist() == ["unclassified", "basic"]
     assert catalogue.items["category"].tolist() == ["unclassified", "unclassified"]
     path.write_text("items:\n- {id: F1}\n", encoding="utf-8")
     with pytest.raises(InputError, match="item 1 \\(F1\\) needs an id and a label_en or label_zh"):
-        survey.load_catalogue(path)
+        survey_catalogue.load_catalogue(path)
     path.write_text("items:\n- {id: F1, label_en: x, level: premium}\n", encoding="utf-8")
     with pytest.raises(InputError, match="level is 'premium'; use one of basic, value-added"):
-        survey.load_catalogue(path)
+        survey_catalogue.load_catalogue(path)

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from segkit.errors import InputError
+from segkit.core.errors import InputError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -49,12 +49,14 @@ def _demo_data(args: argparse.Namespace) -> int:
 
 
 def _clean(args: argparse.Namespace) -> int:
-    from segkit import cleaning, io
+    from segkit.core import files
+    from segkit.intake import presets, transactions
+    from segkit.prep import cleaning
 
-    mapping = io.read_mapping(args.mapping) if args.mapping else None
-    raw = io.load_transactions(args.input, preset=args.preset, mapping=mapping, encoding=args.encoding)
+    mapping = presets.read_mapping(args.mapping) if args.mapping else None
+    raw = transactions.load_transactions(args.input, preset=args.preset, mapping=mapping, encoding=args.encoding)
     result = cleaning.clean_transactions(raw)
-    io.write_parquet_atomic(result.clean, args.out)
+    files.write_parquet_atomic(result.clean, args.out)
     if args.audit:
         cleaning.write_audit_json(result, args.audit)
     print(f"{args.out}: {len(result.clean):,} of {len(raw):,} rows kept")
@@ -62,7 +64,7 @@ def _clean(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from segkit import run
+    from segkit.pipeline import run
 
     return run.run(args.config, run_id=args.run_id, language=args.lang, only=args.only)
 

@@ -46,7 +46,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from segkit.errors import InputError
+from segkit.core.errors import InputError
 
 PERIOD_START = np.datetime64("2024-01-01T00:00:00", "s")
 DAYS = 731  # 2024-01-01 .. 2025-12-31 inclusive (2024 is a leap year)

@@ -1,0 +1,52 @@
+"""Files written atomically and fingerprinted: the one place that writes outputs."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from segkit.core.errors import InputError
+
+# --------------------------------------------------------------------------------------- files
+
+
+def file_sha256(path: str | os.PathLike) -> str:
+    """Hex SHA-256 of a file, read in chunks, so a run manifest can pin the exact input."""
+    digest = hashlib.sha256()
+    with open(existing_file(path), "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def write_parquet_atomic(frame: pd.DataFrame, path: str | os.PathLike) -> Path:
+    """Write `frame` to Parquet so that `path` is either the old file or the complete new one.
+
+    The data go to a temporary file in the same folder (same file system) and are moved into place
+    with `os.replace`; a crash or an interrupted job never leaves a half-written file behind.
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    try:
+        frame.to_parquet(tmp, index=False)
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return target
+
+
+def existing_file(path: str | os.PathLike) -> Path:
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path.name}: file not found ({path})")
+    if not path.is_file():
+        raise InputError(f"{path.name}: not a file ({path})")
+    return path
+

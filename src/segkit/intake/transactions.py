@@ -1,0 +1,172 @@
+"""Data intake: read raw files, map them to canonical columns, validate before anything is computed.
+
+Every later step trusts the canonical table this module returns (`segkit.core.schema`), so all checks a
+person can act on happen here: the file exists and can be read, the required columns are present,
+numbers are numbers, dates are dates in the stated format, at least one row names a customer. Each
+failure raises `segkit.InputError` naming the file, the column, the problem and a few offending rows
+(1-based data rows, header not counted). Raw files are only ever read.
+
+Conventions of the canonical transaction table
+-----------------------------------------------
+* ids (customer_id, order_id, product_id) are pandas ``str``; surrounding blanks are stripped, a
+  number written as ``17850.0`` (a float id column, as Excel and pandas exports write it) becomes
+  ``"17850"``, zero padding is kept (``"00004"``); a missing customer id is NA, never ``"nan"``.
+* order_date is ``datetime64[us]`` (the unit of Parquet, DuckDB and Spark timestamps).
+* quantity, unit_price and amount are float64; amount = quantity * unit_price unless the source
+  gives the amount (CDNOW), in which case unit_price = amount / quantity (NaN when quantity is 0).
+* Lines whose mapped cells are all empty (trailing ``,,,,`` lines of spreadsheet exports) are skipped.
+* Dates are parsed with one explicit format for the whole column: a preset lists candidate formats
+  and the first that reads every value wins; nothing is guessed row by row.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from segkit.core import schema
+from segkit.core.errors import InputError
+from segkit.intake.files import _has_header_line, _require_rows, read_table
+from segkit.intake.parsing import (
+    _listing,
+    _required_ids,
+    _text,
+    parse_dates,
+    parse_ids,
+    parse_numbers,
+)
+from segkit.intake.presets import _REQUIRED, PRESETS, _resolve_spec, _Spec
+
+
+def load_transactions(
+    path: str | os.PathLike,
+    *,
+    preset: str | None = None,
+    mapping: Mapping[str, str] | str | os.PathLike | None = None,
+    encoding: str | None = None,
+    date_format: str | None = None,
+    sheet: str | int | None = None,
+) -> pd.DataFrame:
+    """Load a transaction file as the canonical, validated table (`schema.TRANSACTION_COLUMNS`).
+
+    Give exactly one of `preset` (see `PRESETS`) or `mapping` (a dict or a YAML file, see
+    `read_mapping`). `encoding`, `date_format` and `sheet` override the preset or mapping. Every
+    check happens before a value is computed; a failure raises `InputError` naming the file,
+    the column and the first offending rows.
+    """
+    source = Path(path).name
+    spec = _resolve_spec(preset=preset, mapping=mapping)
+    if date_format is not None:
+        spec = dataclasses.replace(spec, date_formats=(date_format,))
+    encoding = encoding or spec.encoding
+    sheet = sheet if sheet is not None else spec.sheet
+    raw = _read_for_spec(path, spec, encoding=encoding, sheet=sheet)
+    _require_rows(raw, source)
+    columns = _source_columns(raw, spec, source=source)
+    raw = raw.loc[raw[list(columns.values())].apply(lambda c: _text(c).notna()).any(axis=1)]
+    _require_rows(raw, source)
+    return _canonical(raw, columns, spec, source=source)
+
+
+def _read_for_spec(path, spec: _Spec, *, encoding: str | None, sheet) -> pd.DataFrame:
+    if not spec.names:
+        return read_table(path, encoding=encoding, sheet=sheet, fallback_encoding=spec.fallback_encoding)
+    header = _has_header_line(Path(path), encoding=encoding)
+    raw = read_table(
+        path, encoding=encoding, whitespace=spec.whitespace, header=header, fallback_encoding=spec.fallback_encoding
+    )
+    if raw.shape[1] != len(spec.names):
+        raise InputError(
+            f"{Path(path).name}: expected {len(spec.names)} whitespace-separated columns "
+            f"({', '.join(spec.names)}) for {spec.label}, found {raw.shape[1]}"
+        )
+    raw.columns = list(spec.names)
+    return raw
+
+
+def _source_columns(raw: pd.DataFrame, spec: _Spec, *, source: str) -> dict[str, str]:
+    """Canonical name → source column, matching exactly, then ignoring case, blanks and underscores."""
+    available = list(raw.columns)
+    loose = {}
+    for name in available:
+        loose.setdefault(_loose(name), []).append(name)
+    resolved, missing = {}, []
+    for canonical, wanted in spec.columns.items():
+        if wanted in available:
+            resolved[canonical] = wanted
+        elif len(loose.get(_loose(wanted), [])) == 1:
+            resolved[canonical] = loose[_loose(wanted)][0]
+        elif canonical in (*_REQUIRED, schema.ORDER_ID, schema.PRODUCT_ID, schema.UNIT_PRICE, schema.AMOUNT):
+            missing.append(wanted)
+    if missing:
+        hint = ""
+        fits = [p.name for p in PRESETS.values() if not p.names and set(p.columns.values()) <= set(available)]
+        if fits:
+            hint = f"; these columns fit preset {fits[0]!r}"
+        raise InputError(
+            f"{source}: missing required column(s) {_listing(missing)} ({spec.label}); "
+            f"the file has {_listing(available)}{hint}"
+        )
+    return resolved
+
+
+def _loose(name: str) -> str:
+    return re.sub(r"[\s_]+", "", str(name)).casefold()
+
+
+def _canonical(raw: pd.DataFrame, columns: Mapping[str, str], spec: _Spec, *, source: str) -> pd.DataFrame:
+    """Parse every mapped column; report the problems of all columns at once, one per line."""
+    problems: list[str] = []
+
+    def parse(canonical: str, parser, **options) -> pd.Series | None:
+        if canonical not in columns:
+            return None
+        try:
+            return parser(raw[columns[canonical]], source=source, column=columns[canonical], **options)
+        except InputError as exc:
+            problems.append(str(exc))
+            return None
+
+    order_date = parse(schema.ORDER_DATE, parse_dates, formats=spec.date_formats)
+    quantity = parse(schema.QUANTITY, parse_numbers)
+    unit_price = parse(schema.UNIT_PRICE, parse_numbers)
+    amount = parse(schema.AMOUNT, parse_numbers)
+    order = parse(schema.ORDER_ID, _required_ids)
+    if problems:
+        raise InputError("\n".join(problems))
+    customer = parse_ids(raw[columns[schema.CUSTOMER_ID]])
+    if not customer.notna().any():
+        raise InputError(
+            f"{source}: no usable rows: all {len(raw)} rows lack a customer id "
+            f"(column {columns[schema.CUSTOMER_ID]!r})"
+        )
+    if order is None:  # one order per line: customer, day and data row make it unique and reproducible
+        line = pd.Series(raw.index.to_numpy() + 1, index=raw.index).astype("str")
+        order = customer.fillna("") + "-" + order_date.dt.strftime("%Y%m%d") + "-" + line
+    if schema.PRODUCT_ID in columns:
+        product = parse_ids(raw[columns[schema.PRODUCT_ID]])
+    else:
+        product = pd.Series(np.nan, index=raw.index, dtype="str")
+    if amount is None:
+        amount = quantity * unit_price
+    elif unit_price is None:
+        unit_price = amount / quantity.where(quantity != 0)
+    out = {
+        schema.CUSTOMER_ID: customer,
+        schema.ORDER_ID: order.astype("str"),
+        schema.ORDER_DATE: order_date,
+        schema.PRODUCT_ID: product,
+        schema.QUANTITY: quantity,
+        schema.UNIT_PRICE: unit_price.astype("float64"),
+        schema.AMOUNT: amount.astype("float64"),
+    }
+    for name in schema.OPTIONAL_TRANSACTION_COLUMNS:
+        if name in columns:
+            out[name] = _text(raw[columns[name]])
+    return pd.DataFrame(out).reset_index(drop=True)

@@ -1,0 +1,248 @@
+"""Run configuration for `segkit run`: read one YAML file, check every key, resolve every path.
+
+Everything a person can get wrong in a config (an unknown or misspelt key, a missing file, a bad
+date, an unknown notebook) raises `InputError` naming the config file and the key, before any
+notebook starts. Relative paths are resolved against ``base_dir``, which defaults to the
+current directory (run from the project root, as ``make demo`` does); notebooks receive absolute paths.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from segkit.core.errors import InputError
+from segkit.reporting.i18n import LANGUAGES
+
+#: Input names a config may give, and the notebook parameter each path is passed as.
+INPUTS = {
+    "transactions": "transactions_path",
+    "customers": "customers_path",
+    "survey": "survey_path",
+    "needs": "needs_path",
+    "risk": "risk_path",
+    "holdings": "holdings_path",
+    "complaints": "complaints_path",
+}
+#: Settings an input may carry besides its path (only transactions use preset/mapping/encoding).
+INPUT_KEYS = ("path", "preset", "mapping", "encoding")
+#: Top-level keys and what they mean (the README table documents the same).
+KEYS = {
+    "run_id": "name of the run: output goes to reports/<run_id>/ and data/processed/<run_id>/",
+    "language": "report language: en | zh",
+    "as_of": "analysis date YYYY-MM-DD; empty = the day after the last purchase",
+    "pseudonymize_ids": "show keyed-hash pseudonyms instead of customer ids in per-customer tables",
+    "pseudonymize_key": "secret key for the pseudonyms (else $SEGKIT_PSEUDONYM_KEY, else random per run)",
+    "inputs": "input files: transactions, customers, survey, needs, risk, holdings, complaints (each notebook says which it requires)",
+    "notebooks": "notebooks to run, in order (names in notebooks/ without extension)",
+    "cleaning": "cleaning options (segkit.prep.CleaningOptions), passed to every notebook",
+    "parameters": "extra parameters per notebook: {notebook: {parameter: value}}",
+    "base_dir": "folder relative paths are resolved against (default: the current directory)",
+    "notebooks_dir": "folder holding the notebooks (default: <base_dir>/notebooks)",
+    "reports_dir": "root of the report folders (default: <base_dir>/reports)",
+    "processed_dir": "root of the processed-data folders (default: <base_dir>/data/processed)",
+    "kernel": "Jupyter kernel that executes the notebooks (default: python3)",
+    "cell_timeout": "seconds one notebook cell may run before the run fails (default: 1800)",
+}
+#: Folder names a run id may not take (they are used by the pipeline itself).
+RESERVED_RUN_IDS = ("failed",)
+_RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
+
+
+class _TextDatesLoader(yaml.SafeLoader):
+    """SafeLoader that leaves dates as text, so a bad date reaches our message instead of a YAML traceback."""
+
+
+_TextDatesLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """One input: an absolute path and, for transactions, how to read it."""
+
+    path: Path
+    preset: str | None = None
+    mapping: dict[str, Any] | Path | None = None
+    encoding: str | None = None
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """A validated run configuration; ``raw`` keeps the YAML as written (for the manifest)."""
+
+    source: Path
+    run_id: str
+    language: str
+    as_of: date | None
+    pseudonymize_ids: bool
+    inputs: dict[str, InputFile]
+    notebooks: tuple[str, ...]
+    notebook_files: dict[str, Path]
+    cleaning: dict[str, Any]
+    parameters: dict[str, dict[str, Any]]
+    notebooks_dir: Path
+    reports_dir: Path
+    processed_dir: Path
+    kernel: str
+    cell_timeout: int
+    raw: dict[str, Any]
+    pseudonymize_key: str | None = field(default=None, repr=False)
+
+
+def available_notebooks(folder: Path) -> dict[str, Path]:
+    """Notebook name → file in `folder`: the ``.ipynb`` when present, else the jupytext ``.py``."""
+    found: dict[str, Path] = {}
+    for path in sorted(folder.glob("*.py")) + sorted(folder.glob("*.ipynb")):
+        if re.match(r"^\d\d-", path.stem):
+            found[path.stem] = path  # .ipynb sorts after .py and wins
+    return dict(sorted(found.items()))
+
+
+def load_config(
+    path: str | Path,
+    *,
+    run_id: str | None = None,
+    language: str | None = None,
+    only: Sequence[str] | None = None,
+) -> RunConfig:
+    """Read and check a run config; `run_id`, `language` and `only` override it (command-line flags)."""
+    source = Path(path)
+    name = source.name
+    if not source.is_file():
+        raise InputError(f"{source}: config file not found")
+    try:
+        raw = yaml.load(source.read_text(encoding="utf-8-sig"), Loader=_TextDatesLoader) or {}
+    except yaml.YAMLError as exc:
+        raise InputError(f"{name}: not valid YAML ({exc})") from None
+    if not isinstance(raw, dict):
+        raise InputError(f"{name}: expected a mapping of keys (run_id, language, inputs, ...), got {type(raw).__name__}")
+    _no_unknown(raw, KEYS, where=name)
+
+    base = Path(raw.get("base_dir") or ".").expanduser()
+    base = (base if base.is_absolute() else Path.cwd() / base).resolve()
+
+    def folder(key: str, default: str) -> Path:
+        value = Path(str(raw.get(key) or default)).expanduser()
+        return (value if value.is_absolute() else base / value).resolve()
+
+    chosen_id = str(run_id or raw.get("run_id") or "")
+    if not _RUN_ID.match(chosen_id) or chosen_id in RESERVED_RUN_IDS:
+        raise InputError(
+            f"{name}: run_id {chosen_id!r} is not usable as a folder name; use letters, digits, '.', '_' or '-' "
+            f"(up to 80, not {', '.join(RESERVED_RUN_IDS)})"
+        )
+    chosen_language = language or raw.get("language") or "en"
+    if chosen_language not in LANGUAGES:
+        raise InputError(f"{name}: language {chosen_language!r} is not supported; use one of {', '.join(LANGUAGES)}")
+
+    inputs = _inputs(raw.get("inputs"), base=base, where=name)
+    notebooks_dir = folder("notebooks_dir", "notebooks")
+    files = available_notebooks(notebooks_dir) if notebooks_dir.is_dir() else {}
+    wanted = tuple(only) if only else tuple(raw.get("notebooks") or files)
+    if not wanted:
+        raise InputError(f"{name}: no notebooks to run; list them under 'notebooks' (found none in {notebooks_dir})")
+    for notebook in wanted:
+        if notebook not in files:
+            raise InputError(f"{name}: unknown notebook {notebook!r}{_hint(notebook, files)}; {notebooks_dir} has {', '.join(files) or 'none'}")
+
+    cleaning = raw.get("cleaning") or {}
+    if not isinstance(cleaning, dict):
+        raise InputError(f"{name}: 'cleaning' must be a mapping of cleaning options")
+    from segkit.prep.options import CleaningOptions
+
+    try:
+        CleaningOptions.from_mapping(cleaning)
+    except InputError as error:
+        raise InputError(f"{name}: {error}") from None
+    parameters = raw.get("parameters") or {}
+    if not isinstance(parameters, dict) or not all(isinstance(v, dict) for v in parameters.values()):
+        raise InputError(f"{name}: 'parameters' must map a notebook name to a mapping of parameters")
+    for notebook in parameters:
+        if notebook not in files:
+            raise InputError(f"{name}: parameters for unknown notebook {notebook!r}{_hint(notebook, files)}")
+    pseudonymize = raw.get("pseudonymize_ids", False)
+    if not isinstance(pseudonymize, bool):
+        raise InputError(f"{name}: pseudonymize_ids must be true or false, got {pseudonymize!r}")
+    timeout = raw.get("cell_timeout", 1800)
+    if not isinstance(timeout, int) or timeout <= 0:
+        raise InputError(f"{name}: cell_timeout must be a positive number of seconds, got {timeout!r}")
+
+    return RunConfig(
+        source=source.resolve(),
+        run_id=chosen_id,
+        language=chosen_language,
+        as_of=_as_of(raw.get("as_of"), where=name),
+        pseudonymize_ids=pseudonymize,
+        inputs=inputs,
+        notebooks=wanted,
+        notebook_files={n: files[n] for n in wanted},
+        cleaning=dict(cleaning),
+        parameters={k: dict(v) for k, v in parameters.items()},
+        notebooks_dir=notebooks_dir,
+        reports_dir=folder("reports_dir", "reports"),
+        processed_dir=folder("processed_dir", "data/processed"),
+        kernel=str(raw.get("kernel") or "python3"),
+        cell_timeout=timeout,
+        raw=raw,
+        pseudonymize_key=str(raw["pseudonymize_key"]) if raw.get("pseudonymize_key") else None,
+    )
+
+
+def _inputs(section: object, *, base: Path, where: str) -> dict[str, InputFile]:
+    if not isinstance(section, dict) or not section:
+        raise InputError(f"{where}: 'inputs' must be a mapping naming at least one file, e.g. 'transactions: {{path: ..., preset: ...}}'")
+    _no_unknown(section, INPUTS, where=f"{where}: inputs")
+    out: dict[str, InputFile] = {}
+    for key, spec in section.items():
+        spec = {"path": spec} if isinstance(spec, str) else spec
+        if not isinstance(spec, dict) or not spec.get("path"):
+            raise InputError(f"{where}: inputs.{key} needs a 'path'")
+        _no_unknown(spec, INPUT_KEYS, where=f"{where}: inputs.{key}")
+        path = Path(str(spec["path"])).expanduser()
+        path = (path if path.is_absolute() else base / path).resolve()
+        if not path.is_file():
+            raise InputError(f"{where}: inputs.{key}: file not found: {path}")
+        mapping = spec.get("mapping")
+        if key != "transactions" and (spec.get("preset") or mapping):
+            raise InputError(f"{where}: inputs.{key}: only transactions take a preset or mapping")
+        if key == "transactions" and bool(spec.get("preset")) == bool(mapping):
+            raise InputError(f"{where}: inputs.transactions: give exactly one of 'preset' or 'mapping'")
+        if isinstance(mapping, str):
+            mapping = Path(mapping).expanduser()
+            mapping = (mapping if mapping.is_absolute() else base / mapping).resolve()
+            if not mapping.is_file():
+                raise InputError(f"{where}: inputs.transactions.mapping: file not found: {mapping}")
+        elif mapping is not None and not isinstance(mapping, dict):
+            raise InputError(f"{where}: inputs.transactions.mapping must be a YAML file path or a mapping")
+        out[key] = InputFile(path=path, preset=spec.get("preset"), mapping=mapping, encoding=spec.get("encoding"))
+    return out
+
+
+def _as_of(value: object, *, where: str) -> date | None:
+    if value in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise InputError(f"{where}: as_of {value!r} is not a date; write it as YYYY-MM-DD (e.g. 2011-12-10)") from None
+
+
+def _no_unknown(mapping: Mapping[str, object], known: Mapping[str, object] | Sequence[str], *, where: str) -> None:
+    for key in mapping:
+        if key not in known:
+            raise InputError(f"{where}: unknown key {key!r}{_hint(str(key), known)}; known keys are {', '.join(known)}")
+
+
+def _hint(word: str, choices: Mapping[str, object] | Sequence[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""

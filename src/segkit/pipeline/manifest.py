@@ -1,0 +1,59 @@
+"""The run manifest: config, parameters, input hashes, versions, status."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from segkit.core import privacy
+from segkit.pipeline.config import RunConfig
+from segkit.pipeline.notebooks import NotebookResult
+from segkit.reporting.provenance import git_commit, package_versions
+
+
+# ---------------------------------------------------------------- manifest and files
+def build_manifest(config: RunConfig, results: Sequence[NotebookResult], *, started: datetime, finished: datetime,
+                   processed_dir: Path) -> dict[str, Any]:
+    """Everything needed to reproduce the run: config, parameters, input hashes, versions, status.
+
+    The pseudonymisation key is never included.
+    """
+    from segkit.core.files import file_sha256
+
+    inputs = {name: {"path": str(spec.path), "sha256": file_sha256(spec.path), "bytes": spec.path.stat().st_size}
+              for name, spec in config.inputs.items()}
+    failed = any(r.status == "failed" for r in results)
+    return {
+        "run_id": config.run_id,
+        "status": "failed" if failed else "succeeded",
+        "started": started.isoformat(timespec="seconds"),
+        "finished": finished.isoformat(timespec="seconds"),
+        "seconds": round((finished - started).total_seconds(), 1),
+        "config_file": str(config.source),
+        "config": privacy.redact(config.raw),
+        "resolved": {
+            "language": config.language,
+            "as_of": config.as_of.isoformat() if config.as_of else None,
+            "pseudonymize_ids": config.pseudonymize_ids,
+            "notebooks": list(config.notebooks),
+            "reports_dir": str(config.reports_dir / config.run_id),
+            "processed_dir": str(config.processed_dir / config.run_id),
+            "processed_dir_during_run": str(processed_dir),
+        },
+        "inputs": inputs,
+        "versions": package_versions(),
+        "git_commit": git_commit(),
+        "notebooks": [
+            {"name": r.name, "status": r.status, "seconds": r.seconds, "title": r.title, "parameters": r.parameters,
+             "html": f"{r.name}.html" if r.status == "ok" else None, "executed": f"executed/{r.name}.ipynb",
+             "key_numbers": r.key_numbers, "error": r.error}
+            for r in results
+        ],
+    }
+
+
+def _write_json(path: Path, content: dict[str, Any]) -> None:
+    path.write_text(json.dumps(content, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")

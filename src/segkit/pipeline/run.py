@@ -1,0 +1,184 @@
+"""`segkit run CONFIG.yaml`: execute the report notebooks with papermill and publish HTML atomically.
+
+A run reads and checks the config (`segkit.pipeline.config`), then for each notebook: passes the parameters
+the notebook declares, executes it (kernel ``python3``, working directory ``notebooks/``) and renders
+it to one self-contained HTML file without code. Everything is written into a staging folder next to
+``reports/<run-id>/`` and moved into place only when every notebook succeeded, together with
+``index.html``, the executed notebooks and ``manifest.json``; processed data move the same way into
+``data/processed/<run-id>/``. On failure the previous run folder is left exactly as it was, the
+failed notebook and the log go to ``reports/failed/<run-id>/`` and the exit code is non-zero.
+
+Exit codes: 0 success; 2 bad input (config, or a notebook stopped by `InputError`); 1 any other failure.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import time
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+import nbformat
+import yaml
+
+from segkit.core import privacy
+from segkit.core.errors import InputError
+from segkit.pipeline.config import INPUTS, InputFile, RunConfig, load_config
+from segkit.pipeline.html import _notebook_title, render_html, render_index
+from segkit.pipeline.manifest import _write_json, build_manifest
+from segkit.pipeline.notebooks import (
+    NotebookFailed,
+    NotebookResult,
+    _execute_one,
+    _read_notebook,
+    declared_parameters,
+    key_numbers,
+    required_parameters,
+)
+from segkit.pipeline.outputs import _keep_failure, _staging_dir, _swap_into_place
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def run(
+    config_path: str | Path,
+    *,
+    run_id: str | None = None,
+    language: str | None = None,
+    only: Sequence[str] | None = None,
+    out: TextIO | None = None,
+) -> int:
+    """Run the notebooks of a config; print one progress line per notebook and the index path.
+
+    Config errors raise `InputError` (the CLI prints it and exits 2); a failing notebook is
+    reported on stderr and gives exit code 2 (bad input) or 1 (anything else).
+    """
+    out = out or sys.stdout
+    config = load_config(config_path, run_id=run_id, language=language, only=only)
+    return execute(config, out=out)
+
+
+def execute(config: RunConfig, *, out: TextIO) -> int:
+    """Execute a checked config (see `run`); staging folders never outlive the call."""
+    config.reports_dir.mkdir(parents=True, exist_ok=True)
+    config.processed_dir.mkdir(parents=True, exist_ok=True)
+    staging = _staging_dir(config.reports_dir, config.run_id)
+    processed = _staging_dir(config.processed_dir, config.run_id)
+    try:
+        return _execute(config, staging=staging, processed=processed, out=out)
+    finally:  # after success both were renamed away; after a failure or a crash they go
+        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(processed, ignore_errors=True)
+
+
+def _execute(config: RunConfig, *, staging: Path, processed: Path, out: TextIO) -> int:
+    started = datetime.now().astimezone()
+    log_lines: list[str] = []
+
+    def say(line: str) -> None:
+        log_lines.append(line)
+        print(line, file=out, flush=True)
+
+    sources = {name: _read_notebook(path) for name, path in config.notebook_files.items()}
+    offered = offered_parameters(config, processed_dir=processed)
+    results = [NotebookResult(name, parameters=_parameters_for(config, name, sources[name], offered)) for name in config.notebooks]
+    (staging / "executed").mkdir()
+    say(f"segkit run {config.run_id}: {len(results)} notebook(s), language {config.language}")
+    previous_key = os.environ.get(privacy.KEY_ENV)
+    os.environ[privacy.KEY_ENV] = privacy.pseudonym_key(config.pseudonymize_key)
+    failure: NotebookFailed | None = None
+    try:
+        for number, result in enumerate(results, start=1):
+            clock = time.monotonic()
+            try:
+                executed = _execute_one(config, result, sources[result.name], staging / "executed" / f"{result.name}.ipynb")
+                result.key_numbers = key_numbers(executed)
+                page, result.title = render_html(executed, language=config.language, run_id=config.run_id,
+                                                 fallback_title=_notebook_title(config.language, result.name))
+                (staging / f"{result.name}.html").write_text(page, encoding="utf-8")
+                result.status = "ok"
+            except NotebookFailed as error:
+                result.status, result.error, failure = "failed", str(error), error
+            result.seconds = round(time.monotonic() - clock, 1)
+            say(f"[{number}/{len(results)}] {result.name:<24} {result.status:<6} {result.seconds:>7.1f} s")
+            if failure:
+                break
+    finally:
+        _restore_env(privacy.KEY_ENV, previous_key)
+    finished = datetime.now().astimezone()
+    manifest = build_manifest(config, results, started=started, finished=finished, processed_dir=processed)
+
+    if failure:
+        kept = _keep_failure(config, staging, results, manifest, log_lines)
+        print(f"segkit: {failure}\n        executed notebook and log kept in {kept}", file=sys.stderr, flush=True)
+        return EXIT_BAD_INPUT if failure.bad_input else EXIT_FAILED
+
+    _write_json(staging / "manifest.json", manifest)
+    (staging / "index.html").write_text(render_index(config, results, started=started, finished=finished), encoding="utf-8")
+    (staging / "run.log").write_text("\n".join(log_lines) + "\n", encoding="utf-8")
+    _swap_into_place(processed, config.processed_dir / config.run_id)
+    _swap_into_place(staging, config.reports_dir / config.run_id)
+    say(str(config.reports_dir / config.run_id / "index.html"))
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------- parameters
+def offered_parameters(config: RunConfig, *, processed_dir: Path) -> dict[str, Any]:
+    """Every parameter a run can give; each notebook receives those it declares.
+
+    Inputs not in the config are passed as ``""`` so a notebook does not fall back to its demo
+    default for a file the config did not name.
+    """
+    transactions = config.inputs.get("transactions", InputFile(path=Path()))
+    mapping_path = ""
+    if isinstance(transactions.mapping, dict):
+        mapping_file = processed_dir / "column-mapping.yaml"
+        mapping_file.write_text(yaml.safe_dump(transactions.mapping, allow_unicode=True), encoding="utf-8")
+        mapping_path = str(mapping_file)
+    elif transactions.mapping is not None:
+        mapping_path = str(transactions.mapping)
+    offered: dict[str, Any] = {
+        param: str(config.inputs[name].path) if name in config.inputs else "" for name, param in INPUTS.items()
+    }
+    offered.update(
+        preset=transactions.preset or "",
+        mapping_path=mapping_path,
+        encoding=transactions.encoding or "",
+        language=config.language,
+        as_of=config.as_of.isoformat() if config.as_of else "",
+        run_id=config.run_id,
+        processed_dir=str(processed_dir),
+        pseudonymize_ids=config.pseudonymize_ids,
+        cleaning_options=dict(config.cleaning),
+    )
+    return offered
+
+
+def _parameters_for(config: RunConfig, name: str, notebook: nbformat.NotebookNode, offered: dict[str, Any]) -> dict[str, Any]:
+    declared = declared_parameters(notebook)
+    chosen = {k: v for k, v in offered.items() if k in declared}
+    extra = config.parameters.get(name, {})
+    inputs = {param: key for key, param in INPUTS.items()}
+    for param in required_parameters(notebook):
+        if param in inputs and not {**chosen, **extra}.get(param):
+            raise InputError(f"{config.source.name}: notebook {name} needs inputs.{inputs[param]}; add it under 'inputs' "
+                             f"or leave {name} out of 'notebooks'")
+    unknown = sorted(set(extra) - set(declared))
+    if unknown:
+        raise InputError(f"{config.source.name}: parameters.{name}: {', '.join(unknown)} not declared by the notebook "
+                         f"(it takes {', '.join(declared) or 'none'})")
+    if "transactions" in config.inputs and config.inputs["transactions"].mapping is not None and "transactions_path" in declared and "mapping_path" not in declared:
+        raise InputError(f"{config.source.name}: notebook {name} takes no 'mapping_path' parameter, so it cannot read "
+                         "transactions through a column mapping; use a preset for this run")
+    return {**chosen, **extra}
+
+
+def _restore_env(name: str, value: str | None) -> None:
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = value

@@ -1,0 +1,150 @@
+"""One code path over pandas, DuckDB and Spark: open, aggregate, collect only the small result.
+
+The per-customer and per-order aggregations are written once with narwhals and run natively on
+whatever the user has: a pandas DataFrame in memory, a DuckDB relation over Parquet/CSV files
+(the default for file inputs: out of core, with a memory limit), or a Spark DataFrame. Only the
+result, one row per customer or per order, is collected as pandas, with the same dtypes on every
+backend so that downstream code and tests can compare them exactly.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import narwhals as nw
+import pandas as pd
+
+from segkit.core.errors import InputError
+from segkit.core.schema import (
+    AMOUNT,
+    CUSTOMER_ID,
+    CUSTOMER_TABLE_COLUMNS,
+    FIRST_PURCHASE,
+    ITEMS,
+    LAST_PURCHASE,
+    LINES,
+    ORDER_DATE,
+    ORDER_ID,
+    ORDERS,
+    PRODUCT_ID,
+    PURCHASE_DAYS,
+    QUANTITY,
+    REVENUE,
+    TRANSACTION_COLUMNS,
+    UNIT_PRICE,
+)
+
+BACKENDS = ("duckdb", "pandas", "spark")
+#: Timestamps come back at microsecond resolution: what Parquet, DuckDB and Spark store.
+TIMESTAMP_DTYPE = "datetime64[us]"
+ORDER_TABLE_COLUMNS = (CUSTOMER_ID, ORDER_ID, ORDER_DATE, AMOUNT, ITEMS)
+
+
+def scan(path: str | Path, *, backend: str = "duckdb", memory_limit: str = "4GB", spark: Any = None) -> Any:
+    """Open a canonical transactions Parquet file (or directory/glob) lazily on `backend`.
+
+    DuckDB is the default for files: it streams the file and spills to disk beyond
+    `memory_limit`, so a file larger than memory still aggregates. Types are normalised
+    (ids as strings, numbers as float64, dates as timestamps) so every backend sees the same
+    schema. Returns the native object: DuckDB relation, Spark DataFrame or pandas DataFrame.
+    """
+    source = Path(path)
+    if backend not in BACKENDS:
+        raise InputError(f"engine backend {backend!r} is not one of {', '.join(BACKENDS)}")
+    if "*" not in source.name and not source.exists():
+        raise InputError(f"{source}: no such file or directory")
+    if backend == "duckdb":
+        import duckdb
+
+        connection = duckdb.connect(config={"memory_limit": memory_limit})
+        target = str(source / "**" / "*.parquet") if source.is_dir() else str(source)
+        native = connection.read_parquet(target)
+    elif backend == "spark":
+        if spark is None:
+            raise InputError("engine backend 'spark' needs a SparkSession: scan(path, backend='spark', spark=session)")
+        native = spark.read.parquet(str(source))
+    else:
+        native = pd.read_parquet(source)
+    return normalise(native)
+
+
+def normalise(frame: Any) -> Any:
+    """Cast the canonical columns to one schema on every backend; other columns pass through.
+
+    Ids become strings (a numeric CustomerID read as 17850.0 would otherwise never join with
+    "17850"), quantities and money float64, dates timestamps.
+    """
+    lf = nw.from_native(frame)
+    names = lf.collect_schema().names()
+    missing = [c for c in TRANSACTION_COLUMNS if c not in names]
+    if missing:
+        raise InputError(f"transactions: missing canonical column(s) {', '.join(map(repr, missing))}")
+    casts = [nw.col(c).cast(nw.String) for c in (CUSTOMER_ID, ORDER_ID, PRODUCT_ID)]
+    casts += [nw.col(c).cast(nw.Float64) for c in (QUANTITY, UNIT_PRICE, AMOUNT)]
+    if lf.collect_schema()[ORDER_DATE] != nw.Datetime:
+        casts.append(nw.col(ORDER_DATE).cast(nw.Datetime("us")))
+    return lf.with_columns(*casts).to_native()
+
+
+def customer_table(frame: Any) -> pd.DataFrame:
+    """One row per customer: first and last purchase, distinct orders and days, revenue, items, lines.
+
+    Runs as one group-by on the frame's own backend; lines without a customer id are left out
+    (the cleaning removes them by default). Sorted by customer id.
+    """
+    lf = _lazy(frame)
+    result = (
+        lf.filter(~nw.col(CUSTOMER_ID).is_null())
+        .with_columns(_sk_day=nw.col(ORDER_DATE).dt.truncate("1d"))
+        .group_by(CUSTOMER_ID)
+        .agg(
+            nw.col(ORDER_DATE).min().alias(FIRST_PURCHASE),
+            nw.col(ORDER_DATE).max().alias(LAST_PURCHASE),
+            nw.col(ORDER_ID).n_unique().alias(ORDERS),
+            nw.col("_sk_day").n_unique().alias(PURCHASE_DAYS),
+            nw.col(AMOUNT).sum().alias(REVENUE),
+            nw.col(QUANTITY).sum().alias(ITEMS),
+            nw.len().alias(LINES),
+        )
+    )
+    out = result.collect(backend="pandas").to_native()
+    dtypes = {
+        CUSTOMER_ID: "str",
+        FIRST_PURCHASE: TIMESTAMP_DTYPE,
+        LAST_PURCHASE: TIMESTAMP_DTYPE,
+        ORDERS: "int64",
+        PURCHASE_DAYS: "int64",
+        REVENUE: "float64",
+        ITEMS: "float64",
+        LINES: "int64",
+    }
+    return out[list(CUSTOMER_TABLE_COLUMNS)].astype(dtypes).sort_values(CUSTOMER_ID, ignore_index=True)
+
+
+def order_table(frame: Any) -> pd.DataFrame:
+    """One row per order (customer, order id): its date, amount and items, for order-level views.
+
+    An order's date is its earliest line. Sorted by customer, date and order id.
+    """
+    lf = _lazy(frame)
+    result = (
+        lf.filter(~nw.col(CUSTOMER_ID).is_null())
+        .group_by(CUSTOMER_ID, ORDER_ID)
+        .agg(
+            nw.col(ORDER_DATE).min(),
+            nw.col(AMOUNT).sum(),
+            nw.col(QUANTITY).sum().alias(ITEMS),
+        )
+    )
+    out = result.collect(backend="pandas").to_native()
+    dtypes = {CUSTOMER_ID: "str", ORDER_ID: "str", ORDER_DATE: TIMESTAMP_DTYPE, AMOUNT: "float64", ITEMS: "float64"}
+    return out[list(ORDER_TABLE_COLUMNS)].astype(dtypes).sort_values([CUSTOMER_ID, ORDER_DATE, ORDER_ID], ignore_index=True)
+
+
+def _lazy(frame: Any) -> nw.LazyFrame:
+    lf = nw.from_native(frame).lazy()
+    missing = [c for c in (CUSTOMER_ID, ORDER_ID, ORDER_DATE, QUANTITY, AMOUNT) if c not in lf.collect_schema().names()]
+    if missing:
+        raise InputError(f"transactions: missing canonical column(s) {', '.join(map(repr, missing))}")
+    return lf

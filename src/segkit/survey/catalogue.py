@@ -1,0 +1,131 @@
+"""The need catalogue: items, labels and classification tags."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from segkit.core.errors import InputError
+from segkit.survey.kano_answers import ANSWERS
+
+#: Allowed values of the seeds' classification tags in a need catalogue.
+RATING_MEASURES = ("importance", "urgency", "satisfaction")
+#: Kano measures (answer pairs) per need item.
+KANO_MEASURES = ("functional", "dysfunctional")
+
+TAGS: dict[str, tuple[str, ...]] = {
+    "functional": ("functional", "non-functional"),
+    "level": ("basic", "value-added"),
+    "role": ("core", "supplementary"),
+    "horizon": ("long-term", "short-term"),
+}
+CATALOGUE_COLUMNS = ("item", "label_en", "label_zh", *TAGS, "category")
+#: Value of a tag or category the catalogue leaves out.
+UNCLASSIFIED = "unclassified"
+
+
+@dataclass(frozen=True)
+class NeedCatalogue:
+    """Need items with labels and classification tags; `items` has `CATALOGUE_COLUMNS`.
+
+    The optional survey settings say where a survey file keeps each item's answers, so a public
+    file with its own column names is read as it is: `columns` (item → measure → column, e.g. the
+    question text), `measure_names` (measure → the word put for ``{measure}`` in the column
+    pattern, e.g. ``functional: F``), `kano_labels` (extra Kano answer labels, merged with the
+    packaged ones) and `respondent_column`.
+    """
+
+    items: pd.DataFrame
+    source: str = ""
+    columns: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    measure_names: Mapping[str, str] = field(default_factory=dict)
+    kano_labels: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    respondent_column: str | None = None
+
+    @property
+    def ids(self) -> list[str]:
+        return self.items["item"].tolist()
+
+    def labels(self, language: str) -> dict[str, str]:
+        """``{item id: label}`` in `language` (en | zh) for charts and tables."""
+        column = "label_zh" if language == "zh" else "label_en"
+        return dict(zip(self.items["item"], self.items[column]))
+
+
+def load_catalogue(path: str | Path) -> NeedCatalogue:
+    """Read a need catalogue (YAML: ``items: [{id, label_en, label_zh, functional, level, role,
+    horizon, category}]``), checking that every tag given is one of the seeds' classes. Only the
+    id and one label are required; missing tags read ``"unclassified"``.
+
+    Optional survey settings (see `NeedCatalogue`): ``columns: {measure: column}`` per item, and
+    top-level ``measure_names: {measure: word}``, ``kano_answers: {like: [labels], ...}`` and
+    ``respondent_column: name``.
+    """
+    path = Path(path)
+    try:
+        tree = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise InputError(f"{path.name}: cannot read the need catalogue ({exc})") from exc
+    entries = tree.get("items") if isinstance(tree, dict) else None
+    if not entries:
+        raise InputError(f"{path.name}: the need catalogue has no 'items' list")
+    measures = (*RATING_MEASURES, *KANO_MEASURES)
+    rows, columns = [], {}
+    for number, entry in enumerate(entries, start=1):
+        if not isinstance(entry, dict):
+            raise InputError(f"{path.name}: item {number} is not a mapping of id, labels and tags")
+        if not entry.get("id") or not (entry.get("label_en") or entry.get("label_zh")):
+            raise InputError(f"{path.name}: item {number} ({entry.get('id', '?')}) needs an id and a label_en or label_zh")
+        for tag, allowed in TAGS.items():
+            if entry.get(tag) and entry[tag] not in allowed:
+                raise InputError(
+                    f"{path.name}: item {entry['id']}: {tag} is {entry[tag]!r}; use one of {', '.join(allowed)}"
+                )
+        # A survey found in the wild comes without the seeds' tags: they are optional (shown as
+        # "not classified"), and a missing label falls back to the other language's.
+        label_en = str(entry.get("label_en") or entry["label_zh"])
+        label_zh = str(entry.get("label_zh") or entry["label_en"])
+        tags = {k: str(entry[k]) if entry.get(k) else UNCLASSIFIED for k in (*TAGS, "category")}
+        rows.append({"item": str(entry["id"]), "label_en": label_en, "label_zh": label_zh, **tags})
+        if "columns" in entry:
+            columns[str(entry["id"])] = _measure_mapping(
+                entry["columns"], allowed=measures, where=f"{path.name}: item {entry['id']}: columns"
+            )
+    items = pd.DataFrame(rows, columns=list(CATALOGUE_COLUMNS))
+    duplicated = items["item"][items["item"].duplicated()].tolist()
+    if duplicated:
+        raise InputError(f"{path.name}: item ids are repeated: {', '.join(duplicated)}")
+    unknown = sorted(set(tree) - {"items", "measure_names", "kano_answers", "respondent_column"})
+    if unknown:
+        raise InputError(
+            f"{path.name}: unknown key(s) {', '.join(map(repr, unknown))}; "
+            "allowed: items, measure_names, kano_answers, respondent_column"
+        )
+    measure_names = _measure_mapping(
+        tree.get("measure_names") or {}, allowed=measures, where=f"{path.name}: measure_names"
+    )
+    kano_labels = tree.get("kano_answers") or {}
+    if not isinstance(kano_labels, dict) or set(kano_labels) - set(ANSWERS):
+        raise InputError(
+            f"{path.name}: kano_answers must map {', '.join(ANSWERS)} to lists of labels"
+        )
+    kano_labels = {k: [str(v) for v in (vs if isinstance(vs, list) else [vs])] for k, vs in kano_labels.items()}
+    respondent = tree.get("respondent_column")
+    return NeedCatalogue(
+        items=items,
+        source=path.name,
+        columns=columns,
+        measure_names=measure_names,
+        kano_labels=kano_labels,
+        respondent_column=str(respondent) if respondent else None,
+    )
+
+
+def _measure_mapping(content, *, allowed: Sequence[str], where: str) -> dict[str, str]:
+    if not isinstance(content, dict) or set(content) - set(allowed):
+        raise InputError(f"{where}: expected 'measure: column' lines with measures {', '.join(allowed)}")
+    return {str(k): str(v) for k, v in content.items()}

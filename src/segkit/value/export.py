@@ -1,0 +1,81 @@
+"""CRM export: one row per customer with features, scores, every map's segment and the lifecycle stage.
+
+Written as Parquet (types kept) and CSV in UTF-8 with a BOM so that Excel shows Chinese labels.
+Both files are written atomically: a reader sees the old file or the complete new one. Column
+units: ``recency``, ``tenure`` and ``mean_days_between`` in days; ``frequency`` in orders (or
+purchase days, see the run parameters); ``monetary`` and ``revenue`` in the currency of the data;
+scores 1..k with k = best. No names, phones or e-mails are ever exported.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from segkit.core import schema
+from segkit.core.files import write_parquet_atomic
+from segkit.core.privacy import pseudonymize
+from segkit.value.lifecycle import STAGES, Lifecycle
+from segkit.value.segmentation import Segmentation
+
+#: Per-customer columns exported, in order (those present are kept).
+FEATURE_COLUMNS = (
+    schema.FIRST_PURCHASE, schema.LAST_PURCHASE, schema.ORDERS, schema.REVENUE,
+    "recency", "frequency", "monetary", "tenure", "mean_days_between",
+    "r_score", "f_score", "m_score", "rfm_code", "rfm_score",
+)
+
+
+#: Export columns that hold counts (days, orders) or scores.
+WHOLE_COLUMNS = ("orders", "recency", "frequency", "tenure", "r_score", "f_score", "m_score", "rfm_score")
+
+
+def customer_segments(
+    segmentation: Segmentation,
+    lifecycle: Lifecycle | None = None,
+    *,
+    language: str = "en",
+    pseudonymize_ids: bool = False,
+    key: str | None = None,
+) -> pd.DataFrame:
+    """The export table: features, scores, ``<map>`` key and ``<map>_label`` per map, lifecycle stage.
+
+    Customers who only signed up (lifecycle stage "potential") are included with empty features.
+    With `pseudonymize_ids` the id is replaced by a keyed hash (`segkit.core.privacy.pseudonymize`).
+    """
+    table = segmentation.table
+    out = table[[schema.CUSTOMER_ID, *[c for c in FEATURE_COLUMNS if c in table.columns]]]
+    # Counts and scores are whole numbers; nullable so that sign-ups without purchases stay empty.
+    out = out.astype({c: "Int64" for c in WHOLE_COLUMNS if c in out.columns and (out[c].dropna() % 1 == 0).all()})
+    for name, segmap in segmentation.maps.items():
+        out = out.assign(**{name: segmap.table["segment"].to_numpy(), f"{name}_label": segmap.labels(language).to_numpy()})
+        if "code" in segmap.table:  # the 8-class code (R F M, 1 = above the reference), not the 1..5 rfm_code
+            out = out.assign(**{f"{name}_code": segmap.table["code"].to_numpy()})
+    if lifecycle is not None:
+        names = {k: (en if language == "en" else zh) for k, (_, en, zh) in STAGES.items()}
+        stages = lifecycle.table[[schema.CUSTOMER_ID, "stage"]].rename(columns={"stage": "lifecycle_stage"})
+        out = out.merge(stages.assign(lifecycle_label=stages["lifecycle_stage"].map(names)),
+                        on=schema.CUSTOMER_ID, how="outer", sort=False)
+    if pseudonymize_ids:
+        out = out.assign(**{schema.CUSTOMER_ID: pseudonymize(out[schema.CUSTOMER_ID], key=key)})
+    return out.reset_index(drop=True)
+
+
+def write_customer_segments(frame: pd.DataFrame, out_dir: str | os.PathLike) -> tuple[Path, Path]:
+    """Write ``customer_segments.parquet`` and ``customer_segments.csv`` (UTF-8 BOM) atomically."""
+    folder = Path(out_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    parquet = write_parquet_atomic(frame, folder / "customer_segments.parquet")
+    csv = folder / "customer_segments.csv"
+    fd, tmp = tempfile.mkstemp(prefix=f".{csv.name}.", suffix=".tmp", dir=folder)
+    os.close(fd)
+    try:
+        frame.to_csv(tmp, index=False, encoding="utf-8-sig", date_format="%Y-%m-%d")
+        os.replace(tmp, csv)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return parquet, csv

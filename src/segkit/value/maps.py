@@ -1,0 +1,160 @@
+"""Segment maps: every customer gets one label per map, in English and Chinese.
+
+Built-in maps: the 10-segment RFM map (editable score ranges in ``playbooks/segment_maps.yaml``),
+the Chinese 8-class RFM model (重要价值客户 ...), and Pareto/ABC value tiers with the Lorenz curve
+and Gini coefficient. Users add their own maps as YAML rule sets on any per-customer column.
+Every map reports its segment sizes and which segments are empty; `segment_summary` and
+`profile` turn a map into the tables a manager reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from segkit.core import schema
+from segkit.core.checks import require_columns
+from segkit.core.errors import InputError
+
+BUILTIN_MAPS = ("rfm10", "eight_class", "value_tier")
+
+
+@dataclass(frozen=True)
+class SegmentMap:
+    """One label per customer plus the map's segment catalogue (display order = value rank).
+
+    `segments` has columns key, rank, en, zh; `table` has the customer id and ``segment`` (the
+    key); `params` holds what a reviewer needs to reproduce the labels (references, cuts, ...).
+    """
+
+    name: str
+    title: Mapping[str, str]
+    segments: pd.DataFrame
+    table: pd.DataFrame
+    params: Mapping[str, object] = field(default_factory=dict)
+
+    def labels(self, language: str) -> pd.Series:
+        """Each customer's segment name in `language` (``en`` or ``zh``)."""
+        names = dict(zip(self.segments["key"], self.segments[language]))
+        return self.table["segment"].map(names)
+
+    @property
+    def sizes(self) -> pd.DataFrame:
+        """Customers and share per segment, empty segments included, in rank order."""
+        counts = self.table["segment"].value_counts()
+        sizes = self.segments.assign(customers=self.segments["key"].map(counts).fillna(0).astype(int))
+        return sizes.assign(share=sizes["customers"] / max(len(self.table), 1))
+
+    @property
+    def empty(self) -> list[str]:
+        """Keys of segments that no customer falls into (the report warns about each)."""
+        sizes = self.sizes
+        return sizes.loc[sizes["customers"] == 0, "key"].tolist()
+
+
+def _catalogue(rows: Sequence[Mapping[str, object]]) -> pd.DataFrame:
+    frame = pd.DataFrame([{k: r[k] for k in ("key", "rank", "en", "zh")} for r in rows])
+    return frame.sort_values("rank", kind="stable").reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Rule sets (the 10-segment map and user maps)
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """A segment map as rules: the first segment whose conditions all hold wins."""
+
+    name: str
+    title: Mapping[str, str]
+    segments: tuple[Mapping[str, object], ...]
+    other: Mapping[str, object]
+
+
+def load_rules(path: str | Path | None = None) -> dict[str, RuleSet]:
+    """Rule sets from a YAML file (default: the built-in ``playbooks/segment_maps.yaml``).
+
+    Each top-level key is a map: ``title: {en, zh}``, ``segments: [{key, rank, en, zh, ranges |
+    when}]`` and ``other: {key, rank, en, zh}``. Mistakes raise `InputError` naming the map and
+    segment, so a user editing the file can fix it.
+    """
+    if path is None:
+        source = resources.files("segkit.value") / "playbooks" / "segment_maps.yaml"
+        where = "segment_maps.yaml"
+    else:
+        source = Path(path)
+        where = source.name
+        if not source.exists():
+            raise InputError(f"{path}: rule file not found")
+    try:
+        tree = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise InputError(f"{where}: not valid YAML ({exc})") from exc
+    sets = {}
+    for name, spec in tree.items():
+        if not isinstance(spec, dict) or not isinstance(spec.get("segments"), list) or "other" not in spec:
+            raise InputError(f"{where}: map {name!r} needs 'segments' (a list) and 'other'")
+        for i, seg in enumerate([*spec["segments"], spec["other"]], start=1):
+            missing = [k for k in ("key", "rank", "en", "zh") if k not in seg]
+            if missing:
+                raise InputError(f"{where}: map {name!r}, segment {i}: missing {', '.join(missing)}")
+        for seg in spec["segments"]:
+            if ("ranges" in seg) == ("when" in seg):
+                raise InputError(f"{where}: map {name!r}, segment {seg['key']!r}: give exactly one of 'ranges' or 'when'")
+        title = spec.get("title", {"en": name, "zh": name})
+        sets[name] = RuleSet(name=name, title=title, segments=tuple(spec["segments"]), other=spec["other"])
+    return sets
+
+
+def apply_rules(
+    customers: pd.DataFrame,
+    rules: RuleSet,
+    *,
+    customer_col: str = schema.CUSTOMER_ID,
+) -> SegmentMap:
+    """Label customers with the first matching segment of `rules`; the rest get ``other``.
+
+    Conditions are tested on the columns of `customers` (scores, features, attributes), so a
+    rule set can use any per-customer column the table has.
+    """
+    require_columns(customers, [customer_col], what=f"segment map {rules.name!r}")
+    # Segment number per customer (len(segments) = other), filled first match first.
+    number = np.full(len(customers), len(rules.segments))
+    for i, seg in enumerate(rules.segments):
+        if "ranges" in seg:
+            require_columns(customers, seg["ranges"], what=f"segment map {rules.name!r}, segment {seg['key']!r}")
+            hit = np.ones(len(customers), dtype=bool)
+            for col, (low, high) in seg["ranges"].items():
+                hit &= customers[col].between(low, high).to_numpy(dtype=bool, na_value=False)
+        else:
+            try:
+                hit = customers.eval(seg["when"]).astype(bool).to_numpy()
+            except Exception as exc:  # any evaluation error is a mistake in the user's rule
+                raise InputError(
+                    f"segment map {rules.name!r}, segment {seg['key']!r}: cannot evaluate "
+                    f"{seg['when']!r} ({type(exc).__name__}: {exc}); columns are {', '.join(customers.columns)}"
+                ) from exc
+        number[hit & (number == len(rules.segments))] = i
+    keys = np.array([seg["key"] for seg in rules.segments] + [rules.other["key"]], dtype=object)
+    table = pd.DataFrame({customer_col: customers[customer_col].to_numpy(), "segment": pd.array(keys[number], dtype="str")})
+    return SegmentMap(
+        name=rules.name,
+        title=rules.title,
+        segments=_catalogue([*rules.segments, rules.other]),
+        table=table,
+        params={"rules": [dict(s) for s in rules.segments]},
+    )
+
+
+def rfm10(scored: pd.DataFrame, *, rules_path: str | Path | None = None) -> SegmentMap:
+    """The 10-segment RFM map (Champions ... Lost, else Others) on the 1..5 scores."""
+    rules = load_rules(rules_path)
+    if "rfm10" not in rules:
+        raise InputError(f"{rules_path}: no map named 'rfm10'")
+    return apply_rules(scored, rules["rfm10"])

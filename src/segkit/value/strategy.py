@@ -1,0 +1,54 @@
+"""The strategy playbook: actions and the KPI to watch per segment."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from segkit.core.errors import InputError
+
+# --------------------------------------------------------------------------------------------
+# Strategy playbook
+
+
+def load_playbook(path: str | Path | None = None) -> dict:
+    """The playbook YAML (default: the built-in ``playbooks/strategy.yaml``) as a nested dict.
+
+    Layout: ``map -> segment key -> language -> {actions: [...], kpi: ...}``.
+    """
+    if path is None:
+        text = (resources.files("segkit.value") / "playbooks" / "strategy.yaml").read_text(encoding="utf-8")
+    else:
+        if not Path(path).exists():
+            raise InputError(f"{path}: playbook file not found")
+        text = Path(path).read_text(encoding="utf-8")
+    try:
+        return yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        raise InputError(f"playbook: not valid YAML ({exc})") from exc
+
+
+def playbook(
+    map_name: str,
+    segments: pd.DataFrame,
+    language: str,
+    *,
+    path: str | Path | None = None,
+) -> pd.DataFrame:
+    """Each segment of a map (``key`` column) with its recommended actions and KPI in `language`.
+
+    A segment without an entry raises `InputError`, so an edited playbook cannot silently drop one.
+    """
+    book = load_playbook(path).get(map_name)
+    if book is None:
+        raise InputError(f"playbook: no section for the map {map_name!r}")
+    rows = []
+    for key in segments["key"]:
+        entry = (book.get(key) or {}).get(language)
+        if not entry or not entry.get("actions") or not entry.get("kpi"):
+            raise InputError(f"playbook: map {map_name!r}, segment {key!r}: no actions/kpi in {language!r}")
+        rows.append({"key": key, "actions": ("；" if language == "zh" else "; ").join(entry["actions"]), "kpi": entry["kpi"]})
+    return segments.merge(pd.DataFrame(rows), on="key", how="left")

@@ -1,0 +1,115 @@
+"""Customers moving between the segments of a map from one date to a later one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from segkit.core import schema
+from segkit.core.checks import require_columns
+from segkit.core.errors import InputError
+from segkit.value.maps import SegmentMap
+from segkit.value.segmentation import Segmentation, segment_customers
+
+#: Label of customers who had not bought yet at the earlier migration date.
+NOT_YET = {"key": "not_yet", "rank": 0, "en": "Not yet a customer", "zh": "尚未成为客户"}
+
+
+# --------------------------------------------------------------------------------------------
+# Migration
+
+
+@dataclass(frozen=True)
+class Migration:
+    """How customers moved between the segments of one map from an earlier to a later date."""
+
+    counts: pd.DataFrame  # earlier segment (rows, incl. "not yet a customer") x later segment
+    pct: pd.DataFrame  # row shares: where each earlier segment went
+    moves: pd.DataFrame  # direction (upgraded / stayed / downgraded / new), customers, revenue
+    segments: pd.DataFrame  # key, rank, en, zh of the rows and columns (incl. not_yet)
+
+
+def migration(
+    before: SegmentMap,
+    after: SegmentMap,
+    *,
+    revenue: pd.Series | None = None,
+    customer_col: str = schema.CUSTOMER_ID,
+) -> Migration:
+    """Transition matrix between two labelings of the same map, and the direction of each move.
+
+    A move to a segment of better value rank (rank 1 = best) is an upgrade; customers absent at
+    the earlier date are "new". `revenue` (indexed by customer id) is the revenue each customer
+    brought between the two dates; it is summed per direction ("revenue that moved").
+    """
+    if before.name != after.name:
+        raise InputError(f"migration: cannot compare map {before.name!r} with map {after.name!r}")
+    data = after.table[[customer_col, "segment"]].merge(
+        before.table[[customer_col, "segment"]], on=customer_col, how="left", suffixes=("_after", "_before")
+    )
+    data = data.assign(segment_before=data["segment_before"].fillna(NOT_YET["key"]))
+    segments = pd.concat([pd.DataFrame([NOT_YET]), after.segments[["key", "rank", "en", "zh"]]], ignore_index=True)
+    rank = dict(zip(segments["key"], segments["rank"]))
+    rb, ra = data["segment_before"].map(rank), data["segment_after"].map(rank)
+    direction = np.select(
+        [data["segment_before"] == NOT_YET["key"], ra < rb, ra == rb], ["new", "upgraded", "stayed"], default="downgraded"
+    )
+    moved = revenue.reindex(data[customer_col]).fillna(0.0).to_numpy() if revenue is not None else np.zeros(len(data))
+    data = data.assign(direction=direction, revenue=moved)
+    keys = segments["key"].tolist()
+    counts = pd.crosstab(data["segment_before"], data["segment_after"]).reindex(index=keys, columns=keys[1:], fill_value=0)
+    pct = counts.div(counts.sum(axis=1).where(counts.sum(axis=1) > 0), axis=0)
+    moves = (
+        data.groupby("direction")
+        .agg(customers=(customer_col, "size"), revenue=("revenue", "sum"))
+        .reindex(["upgraded", "stayed", "downgraded", "new"], fill_value=0)
+        .rename_axis("direction")
+        .reset_index()
+    )
+    return Migration(counts=counts, pct=pct, moves=moves, segments=segments)
+
+
+def migrate(
+    transactions: pd.DataFrame,
+    current: Segmentation,
+    *,
+    days: int = 90,
+    map_name: str = "rfm10",
+    customer_col: str = schema.CUSTOMER_ID,
+    date_col: str = schema.ORDER_DATE,
+    revenue_col: str = schema.REVENUE,
+) -> Migration:
+    """Migration of `map_name` from `days` before the current as-of date to the current one.
+
+    The earlier snapshot is recomputed from the transactions before that date, scored with the
+    *current* thresholds and 8-class references, so a move means the customer changed, not the
+    other customers. Value tiers are relative by nature and are recomputed at each date.
+    """
+    from segkit.prep.aggregate import customer_table
+
+    if map_name not in current.maps:
+        raise InputError(f"map_name: {map_name!r} is not one of {', '.join(current.maps)}")
+    earlier = current.features.as_of - pd.Timedelta(days=int(days))
+    require_columns(transactions, [customer_col, date_col], what="transactions")
+    past = transactions.loc[pd.to_datetime(transactions[date_col]) < earlier]
+    if past.empty:
+        raise InputError(f"migration_days: {days}: there are no purchases before {earlier.date()}; use fewer days")
+    eight = current.maps["eight_class"].params
+    then = segment_customers(
+        customer_table(past),
+        as_of=earlier,
+        frequency=current.features.frequency_basis,
+        monetary=current.features.monetary_basis,
+        bins=current.scores.bins,
+        thresholds=current.scores.thresholds,
+        eight_class_reference=eight["reference"],
+        eight_class_basis=eight["basis"],
+        eight_class_references=eight["references"],
+        tier_cuts=current.tiers.cuts,
+    )
+    now_revenue = current.features.table.set_index(customer_col)[revenue_col]
+    then_revenue = then.features.table.set_index(customer_col)[revenue_col]
+    moved = now_revenue.sub(then_revenue.reindex(now_revenue.index), fill_value=0.0)
+    return migration(then.maps[map_name], current.maps[map_name], revenue=moved, customer_col=customer_col)
