@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test lab demo-data bench clean-reports
+.PHONY: help demo test lint lab demo-data bench clean-reports
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-14s %s\n", $$1, $$2}'
@@ -23,6 +23,10 @@ demo: $(STAMP)  ## set up, generate the demo data and run every notebook on it (
 
 test: $(STAMP)  ## set up and run the whole test suite (Spark and end-to-end tests included)
 	$(BIN)/python -m pytest
+
+lint: $(STAMP)  ## ruff (pyflakes, import order) and mypy on src/segkit
+	$(BIN)/ruff check src tests benchmarks notebooks conftest.py
+	$(BIN)/mypy
 
 demo-data: $(STAMP)  ## only (re)generate the demo data in data/raw/demo
 	$(BIN)/segkit demo-data --out data/raw/demo

@@ -14,37 +14,25 @@
 # ---
 
 # %% tags=["parameters"]
-transactions_path: str = "../data/raw/demo/transactions.csv"  # required: transaction file (CSV, Excel, Parquet)
-customers_path: str = "../data/raw/demo/customers.csv"        # customer attributes, empty for none
-preset: str = "demo"                                           # column preset; empty when mapping_path is given
-mapping_path: str = ""                                         # YAML column mapping instead of a preset
-encoding: str = ""                                             # text encoding, empty to detect
-cleaning_options: dict = {}                                    # segkit.prep.CleaningOptions overrides
+prepared_dir: str = ""                                         # the run's prepared data (segkit run sets it); empty = the demo
 language: str = "en"                                           # report language: en | zh
-as_of: str = ""                                                # YYYY-MM-DD, empty for the day after the last purchase
 run_id: str = "dev"                                            # set by segkit run
 processed_dir: str = "../data/processed/dev"                   # where customer_segments.parquet/.csv go
 pseudonymize_ids: bool = False                                 # replace customer ids in the export by keyed hashes
-churn_days: int = 0                                            # 0 for data-driven: 90th percentile of purchase gaps
-migration_days: int = 90                                       # compare segments with this many days earlier
 
 # %% tags=["remove-cell"]
 
 import pandas as pd
 
-from segkit.core import privacy
-from segkit.intake import customers, transactions
-from segkit.prep import aggregate as engine
-from segkit.prep import cleaning
+from segkit.pipeline.prepare import prepared
 from segkit.reporting import value_charts as plots
 from segkit.reporting.formats import fmt_date, fmt_float, fmt_int, fmt_pct
 from segkit.reporting.report import Report
 from segkit.reporting.theme import set_theme
-from segkit.value import export, lifecycle, rfm, segmentation
+from segkit.value import export, rfm
 from segkit.value import profiles as value_profiles
 from segkit.value import retention as value_retention
 from segkit.value import strategy as playbook
-from segkit.value import transitions as migration
 
 R = Report(language, pseudonymize_ids=pseudonymize_ids)
 set_theme(language)
@@ -55,20 +43,19 @@ L = {k: R.t(f"value.metrics.{k}") for k in (
 PROFILE_COLUMNS = ("region", "province", "country", "industry", "customer_type", "age_band", "gender")
 
 # %% tags=["remove-cell"]
-raw = transactions.load_transactions(transactions_path, preset=preset or None, mapping=mapping_path or None, encoding=encoding or None)
-cleaned = cleaning.clean_transactions(raw, cleaning_options)
-clean = cleaned.clean
-known = privacy.drop_pii(customers.load_customers(customers_path)) if customers_path else None
-seg = segmentation.segment_customers(engine.customer_table(clean), as_of=as_of or None)
+run = prepared(prepared_dir)  # what segkit run prepared once for every report (or the demo)
+cleaned = run.audit
+known = run.optional("attributes")
+seg = run.segmentation
 features = seg.features.table
-life = lifecycle.lifecycle_stages(clean, as_of=seg.features.as_of, churn_days=churn_days or None,
-                                  customers=known["customer_id"] if known is not None else None)
-retention = value_retention.retention_by_period(clean)
-cohorts = value_retention.cohort_retention(clean)
-moved = migration.migrate(clean, seg, days=migration_days)
+life = run.lifecycle
+migration_days = run.settings["migration_days"]
+retention = value_retention.retention_by_period(run.visits)
+cohorts = value_retention.cohort_retention(run.visits)
+moved = run.migration()
 summaries = {name: value_profiles.segment_summary(features, m) for name, m in seg.maps.items()}
 attributes = (known if known is not None else features[["customer_id"]]).merge(
-    clean.groupby("customer_id")[[c for c in PROFILE_COLUMNS if c in clean.columns]].first().reset_index(),
+    run.line_attributes,
     on="customer_id", how="outer", suffixes=("_file", ""))
 if "customer_type" in attributes:  # enterprise / individual in the report language
     attributes = attributes.assign(customer_type=attributes["customer_type"].map(
@@ -94,7 +81,7 @@ R.text("value.intro", as_of=fmt_date(seg.features.as_of), customers=fmt_int(len(
 R.summary([
     R.t("value.summary.customers", customers=fmt_int(len(features)), first=fmt_date(features["first_purchase"].min()),
         last=fmt_date(features["last_purchase"].max()), as_of=fmt_date(seg.features.as_of)),
-    seg.tiers.sentence(language),
+    R.t("value.pareto_sentence", customers=f"{100 * seg.tiers.customer_share_at_cut:.1f}", revenue=f"{100 * seg.tiers.cuts[0]:.0f}"),
     R.t("value.summary.gini", gini=fmt_float(seg.tiers.gini)),
     R.t("value.summary.top_segment", segment=rfm10.loc[largest, language], share=fmt_pct(rfm10.loc[largest, "customer_share"]),
         revenue_share=fmt_pct(rfm10.loc[largest, "revenue_share"])),
@@ -215,7 +202,7 @@ else:
     rfm_names = dict(zip(seg.maps["rfm10"].segments["key"], seg.maps["rfm10"].segments[language]))
     for p in profiles:
         R.heading(f"value.attributes.{p.attribute}", level=3)
-        R.table(p.row_pct.rename(index=rfm_names).rename_axis(R.t("value.metrics.segment")).reset_index().iloc[:, :13],
+        R.table(p.row_pct.rename(index=rfm_names).rename_axis(R.t("value.metrics.segment")).reset_index(),
                 formats={c: "pct" for c in p.row_pct.columns}, max_rows=len(p.row_pct))
         if p.low_expected_share > 0.2:
             R.warn(R.t("value.warnings.low_expected", attribute=R.t(f"value.attributes.{p.attribute}"),
@@ -241,10 +228,10 @@ R.table(book.assign(segment=book[language])[["segment", "customers", "actions", 
 R.heading("value.sections.export")
 R.how_to_read("value.how_to_read.export", parquet=parquet_file.name, csv=csv_file.name)
 R.provenance(
-    {"run_id": run_id, "language": language, "preset": preset, "mapping_path": mapping_path, "encoding": encoding,
-     "as_of": fmt_date(seg.features.as_of), "cleaning_options": cleaning_options, "churn_days": life.churn_days,
+    {"run_id": run_id, "language": language, "engine": run.settings["engine"],
+     "as_of": fmt_date(seg.features.as_of), "cleaning_options": run.audit.options, "churn_days": life.churn_days,
      "churn_rule": life.churn_rule, "migration_days": migration_days, "pseudonymize_ids": pseudonymize_ids,
      "score_thresholds": {m: list(v) for m, v in seg.scores.thresholds.items()}, "tie_rule": seg.scores.tie_rule,
      "eight_class_references": refs, "tier_cuts": list(seg.tiers.cuts)},
-    {"transactions": transactions_path, "mapping": mapping_path, "customers": customers_path},
+    run.inputs,
 )

@@ -14,19 +14,13 @@
 # ---
 
 # %% tags=["parameters"]
+prepared_dir: str = ""  # the run's prepared data (segkit run sets it); empty = the demo
 survey_path: str = "../data/raw/demo/survey.csv"  # required: survey, wide (a row per respondent) or long
 needs_path: str = "../data/raw/demo/needs.yaml"  # required: need catalogue (YAML)
 risk_path: str = "../data/raw/demo/risk.csv"  # risk questionnaire answers; empty: no audit
 holdings_path: str = "../data/raw/demo/holdings.csv"  # holdings with product risk levels
 complaints_path: str = "../data/raw/demo/complaints.csv"  # complaint texts with severity; empty: none
-transactions_path: str = "../data/raw/demo/transactions.csv"  # for value segments and lifecycle stages; empty: none
-customers_path: str = "../data/raw/demo/customers.csv"  # customer attributes; empty: none
-preset: str = "demo"  # column preset of the transaction file; empty when mapping_path is given
-mapping_path: str = ""  # YAML column mapping of the transaction file instead of a preset
-encoding: str = ""  # text encoding of the transaction file; empty: detect
-cleaning_options: dict = {}  # segkit.prep.CleaningOptions overrides
 language: str = "en"  # en | zh
-as_of: str = ""  # YYYY-MM-DD; empty: day after the last purchase
 run_id: str = ""  # set by segkit run
 small_base: int = 30  # results on fewer answers are flagged
 top_k: int = 5  # backlog stability: share of resamples in the top k
@@ -39,23 +33,21 @@ from pathlib import Path
 
 import pandas as pd
 
-from segkit.intake import customers as intake_customers
-from segkit.intake import transactions as intake_transactions
+from segkit.intake import files as intake_files
 from segkit.needs import complaints, importance, kano, priority, suitability
 from segkit.needs import importance_performance as needs_ipa
 from segkit.needs import net_promoter as nps
 from segkit.needs import ranking as needs_backlog
 from segkit.needs import segments as needs_segments
-from segkit.prep import aggregate as engine
-from segkit.prep import cleaning
+from segkit.pipeline.prepare import prepared
 from segkit.reporting import needs_charts as plots
+from segkit.reporting import needs_text
 from segkit.reporting.formats import fmt_int
 from segkit.reporting.i18n import catalogue as catalog
 from segkit.reporting.report import Report
 from segkit.survey import catalogue as survey_catalogue
 from segkit.survey import read
 from segkit.value import lifecycle
-from segkit.value import segmentation as segments
 
 R = Report(language, pseudonymize_ids=pseudonymize_ids)
 words = catalog(language)
@@ -85,20 +77,20 @@ has_nps = "nps" in S.respondents and S.respondents["nps"].notna().any()
 L = catalogue.labels(language)
 # Without transactions (or customers) the survey still gets every survey-only section; the
 # per-segment views need customer ids that link respondents to buyers.
-customers = intake_customers.load_customers(customers_path) if customers_path else pd.DataFrame({"customer_id": pd.Series(dtype="str")})
+run = prepared(prepared_dir)  # what segkit run prepared once: the same segments and stages as the value report
+attributes = run.optional("attributes")
+customers = attributes if attributes is not None else pd.DataFrame({"customer_id": pd.Series(dtype="str")})
 segment_of = stage_of = pd.Series(dtype="str")
 n_customers = S.n
-if transactions_path:
-    raw = intake_transactions.load_transactions(transactions_path, preset=preset or None, mapping=mapping_path or None, encoding=encoding or None)
-    transactions = cleaning.clean_transactions(raw, cleaning_options).clean
-    value_map = segments.segment_customers(engine.customer_table(transactions), as_of=as_of or None).maps["eight_class"]
+if run.has("transactions"):
+    value_map = run.segmentation.maps["eight_class"]
     segment_of = pd.Series(value_map.labels(language).to_numpy(), index=value_map.table["customer_id"].to_numpy())
-    stages = lifecycle.lifecycle_stages(transactions, as_of=as_of or None).table
+    stages = run.lifecycle.table
     stage_of = stages["stage"].map({k: v[1 if language == "en" else 2] for k, v in lifecycle.STAGES.items()})
     stage_of.index = stages["customer_id"].to_numpy()
-    n_customers = int(transactions["customer_id"].nunique())
+    n_customers = len(run.customer_table)
 respondent_segment = needs_segments.respondent_segments(S.respondents, segment_of)
-if transactions_path:  # segments in value order (重要价值客户 first), not alphabetically
+if run.has("transactions"):  # segments in value order (重要价值客户 first), not alphabetically
     respondent_segment = respondent_segment.astype(pd.CategoricalDtype(value_map.segments[language]))
 customer_type = customers.set_index("customer_id")["customer_type"] if "customer_type" in customers else pd.Series(dtype="str")
 customer_type = customer_type.map(value_names("values", customer_type.dropna().unique()))
@@ -106,7 +98,7 @@ respondent_type = needs_segments.respondent_segments(S.respondents, customer_typ
 groupings = [g for g in (respondent_segment, respondent_type) if g.notna().any()]
 
 dictionary = complaints.load_dictionary()
-complaint_rows = pd.read_csv(complaints_path, dtype={"customer_id": "str"}) if complaints_path else None
+complaint_rows = intake_files.read_table(complaints_path) if complaints_path else None
 urgency_from_complaints = None
 if complaint_rows is not None:
     urgency_from_complaints = complaints.need_urgency(
@@ -133,7 +125,7 @@ overall_nps = nps.nps(S.respondents["nps"], small_base=small_base) if has_nps el
 R.heading("needs.title", level=1)
 R.text("needs.intro", n=S.n, items=len(catalogue.ids))
 sep = "、" if language == "zh" else ", "
-sentences = needs_segments.summary_sentences(matrix, backlog.table, language=language, labels=L)
+sentences = needs_text.summary_sentences(matrix, backlog.table, language=language, labels=L)
 if kano_table is not None:
     by_class = kano_table.groupby("category")["item"].apply(lambda s: sep.join(L[i] for i in s))
     sentences.append(R.t("needs.summary.kano", must=by_class.get("M", "–"), attractive=by_class.get("A", "–")))
@@ -258,7 +250,7 @@ else:
     extremes = nps.satisfaction_extremes(profile, score_col="overall_satisfaction", tiebreak_col="nps", features=features, seed=seed)
     feature_names = {**{f: R.t(f"needs.features.{f}") for f in features if f not in catalogue.ids},
                      **{i: f"{R.t('needs.col.satisfaction')} · {L[i]}" for i in catalogue.ids}}
-    for sentence in nps.extremes_sentences(extremes, language=language, labels=feature_names):
+    for sentence in needs_text.extremes_sentences(extremes, language=language, labels=feature_names):
         R.text("needs.sentence", s=sentence)
     show(extremes.differences.assign(feature=extremes.differences["feature"].map(feature_names))
          [["feature", "level", "top", "bottom", "smd", "q"]], max_rows=15)
@@ -307,8 +299,8 @@ if not (risk_path and holdings_path and Path(risk_path).is_file() and Path(holdi
     R.text("needs.no_data", what=R.t("needs.sections.suitability"))
 else:
     R.how_to_read("needs.how.suitability")
-    risk = suitability.score_risk(pd.read_csv(risk_path, dtype="str"), scoring=suitability.load_scoring(), source=Path(risk_path).name)
-    holdings = pd.read_csv(holdings_path, dtype="str")
+    risk = suitability.score_risk(intake_files.read_table(risk_path), scoring=suitability.load_scoring(), source=Path(risk_path).name)
+    holdings = intake_files.read_table(holdings_path)
     audit = suitability.audit_holdings(holdings, risk, segments=segment_of)
     R.text("needs.summary.suitability", violations=fmt_int(len(audit.violations)), holdings=fmt_int(audit.n_holdings))
     # Product risk R1..R5 against customer level C1..C5 (the usual labels), so a reader can compare them.
@@ -341,8 +333,8 @@ show(table[[c for c in columns if c in table]].rename(columns={"priority_score":
 
 # %% tags=["hide-input"]
 R.provenance(
-    {"language": language, "preset": preset, "as_of": as_of, "run_id": run_id, "small_base": small_base, "top_k": top_k, "seed": seed, "cleaning_options": cleaning_options,
-     "pseudonymize_ids": pseudonymize_ids},
+    {"language": language, "as_of": run.settings["as_of"] or "", "run_id": run_id, "small_base": small_base, "top_k": top_k,
+     "seed": seed, "engine": run.settings["engine"] or "", "pseudonymize_ids": pseudonymize_ids},
     {"survey": survey_path, "needs": needs_path, "complaints": complaints_path, "risk": risk_path, "holdings": holdings_path,
-     "transactions": transactions_path, "mapping": mapping_path, "customers": customers_path},
+     **{k: v for k, v in run.inputs.items() if k in ("transactions", "customers")}},
 )

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from segkit import InputError, datasets
 from segkit.cli import main as cli_main
-from segkit.datasets import transactions as tx_model
+from segkit.datasets import population
 
 CODES = ("POST", "D", "M", "BANK CHARGES", "AMAZONFEE")
 TX_HEADER = "invoice_id,product_id,category,description,quantity,unit_price,invoice_date,customer_id"
@@ -229,7 +229,7 @@ def test_customer_fields_follow_the_documented_formats(demo):
     assert (c.loc[enterprise, ["age_band", "gender"]] == "").all().all()
     assert set(c.loc[~enterprise, "age_band"]) == {"18-24", "25-34", "35-44", "45-54", "55+"}
     assert set(c.loc[~enterprise, "gender"]) == {"男", "女"}
-    assert set(c.loc[enterprise, "industry"]) <= {i for i, _ in tx_model.INDUSTRIES}
+    assert set(c.loc[enterprise, "industry"]) <= {i for i, _ in population.INDUSTRIES}
     assert c["province"].nunique() == 10 and c["province"].str.endswith(("省", "市")).all()
     assert c["city"].str.endswith("市").all()
     assert c["signup_date"].str.fullmatch(r"\d{4}-\d\d-\d\d").all()
@@ -463,8 +463,8 @@ def test_orders_have_several_lines(demo):
 
 
 def test_festival_days_carry_their_factor():
-    intensity = tx_model._day_intensity()
-    day = {d: tx_model._day_index(d) for d in ("2025-11-10", "2025-11-11", "2024-11-10", "2024-11-11")}
+    intensity = population._day_intensity()
+    day = {d: population._day_index(d) for d in ("2025-11-10", "2025-11-11", "2024-11-10", "2024-11-11")}
     # 2025-11-10 is a Monday and 11-11 a Tuesday: Double 11 is exactly 4x its eve.
     assert intensity[day["2025-11-11"]] / intensity[day["2025-11-10"]] == pytest.approx(4.0)
     # 2024-11-10 is a Sunday (weekend factor 1.1), 2024-11-11 a Monday: 4 / 1.1.

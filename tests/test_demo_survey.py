@@ -8,13 +8,17 @@ import pytest
 
 from segkit.datasets.survey import write_survey_files
 from segkit.needs import (
-    ranking as backlog,
     complaints,
     importance,
-    importance_performance as ipa,
     kano,
     priority,
     suitability,
+)
+from segkit.needs import (
+    importance_performance as ipa,
+)
+from segkit.needs import (
+    ranking as backlog,
 )
 from segkit.needs import segments as needs_segments
 from segkit.survey import catalogue as survey_catalogue

@@ -7,6 +7,7 @@ import pytest
 from segkit.core import stats
 from segkit.core.errors import InputError
 from segkit.needs import net_promoter as nps
+from segkit.reporting import needs_text
 
 SCORES = [10, 9, 9, 8, 7, 6, 3, 10, 0, 9]
 
@@ -86,7 +87,7 @@ def test_extremes_find_the_planted_difference():
     assert top["feature"] == "customer_type" and top["significant"]
     noise = result.differences.set_index("feature").loc["noise"]
     assert not noise["significant"]
-    sentences = nps.extremes_sentences(result, language="zh")
+    sentences = needs_text.extremes_sentences(result, language="zh")
     assert len(sentences) >= 2 and "customer_type" in sentences[1]
 
 

@@ -50,3 +50,25 @@ def existing_file(path: str | os.PathLike) -> Path:
         raise InputError(f"{path.name}: not a file ({path})")
     return path
 
+
+
+def write_text_atomic(text: str, path: str | os.PathLike) -> Path:
+    """Write `text` (UTF-8) so that `path` is either the old file or the complete new one."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return target
+
+
+def write_json_atomic(content: object, path: str | os.PathLike) -> Path:
+    """Write `content` as indented JSON (non-ASCII kept, dates as text), atomically."""
+    import json
+
+    return write_text_atomic(json.dumps(content, indent=2, ensure_ascii=False, default=str) + "\n", path)

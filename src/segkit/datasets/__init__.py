@@ -1,8 +1,9 @@
 """Deterministic demo data: transactions, customers, the needs survey and the planted truth.
 
-`write_demo` is what ``segkit demo-data`` and ``make demo`` call. The model behind the data and
-the dirt it carries are described in `segkit.datasets.transactions`; ``truth.json`` records what
-was planted so tests and reviewers can check that the cleaning and the analyses recover it:
+`write_demo` is what ``segkit demo-data`` and ``make demo`` call. The model behind the data is
+described in `segkit.datasets.population` (customers, calendar) and `segkit.datasets.lines`
+(orders and invoice lines), the dirt it carries in `segkit.datasets.dirt`; ``truth.json`` records
+what was planted so tests and reviewers can check that the cleaning and the analyses recover it:
 
 ``generator``            module, version, seed, customers
 ``period``               start and end (2024-01-01, 2025-12-31)
@@ -32,15 +33,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from segkit.datasets.transactions import (
+from segkit.datasets.dirt import DIRT_RATES, EXTREME_QUANTITY_MIN, NON_PRODUCT_CODES
+from segkit.datasets.lines import TRANSACTION_COLUMNS, generate_lines
+from segkit.datasets.population import (
     CUSTOMER_COLUMNS,
-    DIRT_RATES,
-    EXTREME_QUANTITY_MIN,
     LAPSE_DATE,
-    NON_PRODUCT_CODES,
     PERIOD_START,
-    TRANSACTION_COLUMNS,
-    generate_lines,
     generate_population,
 )
 

@@ -41,7 +41,6 @@ from segkit.needs.net_promoter import (
     Extremes,
     NPSResult,
     compare_two,
-    extremes_sentences,
     nps,
     nps_by_group,
     satisfaction_extremes,
@@ -67,7 +66,6 @@ from segkit.needs.segments import (
     priority_by_segment,
     respondent_profile,
     respondent_segments,
-    summary_sentences,
 )
 from segkit.needs.suitability import (
     LEVEL_NAMES,
@@ -122,7 +120,6 @@ __all__ = [
     "nps_by_group",
     "Extremes",
     "satisfaction_extremes",
-    "extremes_sentences",
     "QUADRANTS",
     "item_summary",
     "PriorityMatrix",
@@ -131,7 +128,6 @@ __all__ = [
     "opportunity_scores",
     "respondent_segments",
     "priority_by_segment",
-    "summary_sentences",
     "PROFILE_COLUMNS",
     "respondent_profile",
     "LEVEL_NAMES",

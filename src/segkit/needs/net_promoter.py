@@ -193,25 +193,3 @@ def satisfaction_extremes(
     )
 
 
-def extremes_sentences(result: Extremes, *, language: str, labels: dict[str, str] | None = None, limit: int = 5) -> list[str]:
-    """Plain sentences for the significant differences, largest first (text from the catalogue)."""
-    from segkit.reporting.i18n import message
-
-    labels = labels or {}
-    sentences = [
-        message(language, "needs.extremes.groups", n_high=result.n_high, n_low=result.n_low,
-                high=f"{result.threshold_high:g}", low=f"{result.threshold_low:g}")
-    ]
-    shown = result.differences[result.differences["significant"]].head(limit)
-    for row in shown.itertuples():
-        name = labels.get(row.feature, row.feature)
-        key = "needs.extremes.more" if row.smd > 0 else "needs.extremes.less"
-        if row.level:
-            sentences.append(message(language, key + "_share", feature=name, level=labels.get(row.level, row.level),
-                                     top=f"{row.top:.0%}", bottom=f"{row.bottom:.0%}", smd=f"{row.smd:.2f}"))
-        else:
-            sentences.append(message(language, key, feature=name, top=f"{row.top:.2f}", bottom=f"{row.bottom:.2f}",
-                                     smd=f"{row.smd:.2f}"))
-    if shown.empty:
-        sentences.append(message(language, "needs.extremes.none"))
-    return sentences

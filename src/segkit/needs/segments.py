@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from segkit.needs.priority import PriorityMatrix, priority_matrix
+from segkit.needs.priority import priority_matrix
 from segkit.survey.read import Survey
 
 
@@ -35,32 +35,6 @@ def priority_by_segment(
     return pd.concat(parts, ignore_index=True)
 
 
-def summary_sentences(
-    matrix: PriorityMatrix | None,
-    backlog_table: pd.DataFrame,
-    *,
-    language: str,
-    labels: Mapping[str, str],
-    top_k: int = 3,
-) -> list[str]:
-    """Executive-summary sentences: the needs to act on now (when the survey has a priority
-    matrix) and the top of the backlog."""
-    from segkit.reporting.i18n import message
-
-    sep = "、" if language == "zh" else ", "
-    sentences = []
-    if matrix is not None:
-        act = matrix.table[matrix.table["quadrant"] == "act-now"]
-        if len(act):
-            names = sep.join(labels.get(i, i) for i in act["item"])
-            sentences.append(message(language, "needs.summary.act_now", n=len(act), needs=names))
-        else:
-            sentences.append(message(language, "needs.summary.no_act_now"))
-    top = backlog_table.head(top_k)
-    sentences.append(message(language, "needs.summary.backlog_top", k=len(top), needs=sep.join(labels.get(i, i) for i in top["item"])))
-    if matrix is not None and matrix.table["small_base"].any():
-        sentences.append(message(language, "needs.summary.small_base", n=int(matrix.table["small_base"].sum()), base=matrix.small_base))
-    return sentences
 
 
 #: Customer columns that may describe respondents in a report (never names, phones or e-mails).

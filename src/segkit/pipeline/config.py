@@ -42,7 +42,11 @@ KEYS = {
     "pseudonymize_key": "secret key for the pseudonyms (else $SEGKIT_PSEUDONYM_KEY, else random per run)",
     "inputs": "input files: transactions, customers, survey, needs, risk, holdings, complaints (each notebook says which it requires)",
     "notebooks": "notebooks to run, in order (names in notebooks/ without extension)",
-    "cleaning": "cleaning options (segkit.prep.CleaningOptions), passed to every notebook",
+    "cleaning": "cleaning options (segkit.prep.CleaningOptions), applied once for the whole run",
+    "engine": "where cleaning and aggregation run: auto | pandas | duckdb | spark (default auto)",
+    "spark_master": "Spark master URL for engine: spark (default local[2])",
+    "churn_days": "churn threshold in days for every report; empty = the 90th percentile of purchase gaps",
+    "migration_days": "the migration compares segments with this many days before as_of (default 90)",
     "parameters": "extra parameters per notebook: {notebook: {parameter: value}}",
     "base_dir": "folder relative paths are resolved against (default: the current directory)",
     "notebooks_dir": "folder holding the notebooks (default: <base_dir>/notebooks)",
@@ -51,6 +55,10 @@ KEYS = {
     "kernel": "Jupyter kernel that executes the notebooks (default: python3)",
     "cell_timeout": "seconds one notebook cell may run before the run fails (default: 1800)",
 }
+#: Where cleaning and aggregation run (`segkit.pipeline.prepare.choose_engine`).
+ENGINES = ("auto", "pandas", "duckdb", "spark")
+#: Settings that hold for every report of a run alike: a top-level key, never a notebook parameter.
+RUN_WIDE = ("as_of", "churn_days", "migration_days", "cleaning_options", "engine")
 #: Folder names a run id may not take (they are used by the pipeline itself).
 RESERVED_RUN_IDS = ("failed",)
 _RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
@@ -96,6 +104,10 @@ class RunConfig:
     kernel: str
     cell_timeout: int
     raw: dict[str, Any]
+    engine: str = "auto"
+    spark_master: str = "local[2]"
+    churn_days: int | None = None
+    migration_days: int = 90
     pseudonymize_key: str | None = field(default=None, repr=False)
 
 
@@ -177,6 +189,23 @@ def load_config(
     if not isinstance(timeout, int) or timeout <= 0:
         raise InputError(f"{name}: cell_timeout must be a positive number of seconds, got {timeout!r}")
 
+    engine = str(raw.get("engine") or "auto")
+    if engine not in ENGINES:
+        raise InputError(f"{name}: engine {engine!r} is not one of {', '.join(ENGINES)}")
+    churn_days = raw.get("churn_days")
+    if churn_days in ("", None):
+        churn_days = None
+    elif isinstance(churn_days, bool) or not isinstance(churn_days, int) or churn_days <= 0:
+        raise InputError(f"{name}: churn_days must be a positive whole number of days, got {churn_days!r}")
+    migration_days = raw.get("migration_days", 90)
+    if isinstance(migration_days, bool) or not isinstance(migration_days, int) or migration_days <= 0:
+        raise InputError(f"{name}: migration_days must be a positive whole number of days, got {migration_days!r}")
+    for notebook, values in parameters.items():
+        for key in RUN_WIDE:
+            if key in values:
+                raise InputError(f"{name}: parameters.{notebook}.{key}: {key} applies to every report of a run; "
+                                 f"set it at the top level of the config instead ({key}: {values[key]!r})")
+
     return RunConfig(
         source=source.resolve(),
         run_id=chosen_id,
@@ -195,6 +224,10 @@ def load_config(
         cell_timeout=timeout,
         raw=raw,
         pseudonymize_key=str(raw["pseudonymize_key"]) if raw.get("pseudonymize_key") else None,
+        engine=engine,
+        spark_master=str(raw.get("spark_master") or "local[2]"),
+        churn_days=churn_days,
+        migration_days=migration_days,
     )
 
 

@@ -90,19 +90,29 @@ def _notebook_title(language: str, name: str) -> str:
 
 
 def render_index(config: RunConfig, results: Sequence[NotebookResult], *, started: datetime, finished: datetime) -> str:
-    """index.html: status and duration per notebook, its key numbers and links to every file."""
+    """index.html: status and duration per notebook, its key numbers and links to every file.
+
+    A failed notebook has no HTML page: its row links to its executed notebook (the failing cell
+    shows the error) and shows the error message.
+    """
     lang = config.language
 
     def t(key: str, **values: object) -> str:
         return html.escape(message(lang, f"core.index.{key}", **values))
 
-    rows = "".join(
-        f'<tr><td class="txt"><a href="{r.name}.html">{html.escape(r.title or _notebook_title(lang, r.name))}</a></td>'
-        f'<td class="txt"><span class="status-{r.status}">{t(r.status)}</span></td>'
-        f'<td class="num">{t("seconds", seconds=f"{r.seconds:,.1f}")}</td>'
-        f'<td class="txt"><a href="executed/{r.name}.ipynb">{t("executed")}</a></td></tr>'
-        for r in results
-    )
+    def row(r: NotebookResult) -> str:
+        title = html.escape(r.title or _notebook_title(lang, r.name))
+        status = f'<span class="status-{r.status}">{t(r.status)}</span>'
+        if r.status == "failed":
+            page = f"executed/{r.name}.ipynb"
+            status += f'<div class="table-note">{t("error", message=_error_text(r))}</div>'
+        else:
+            page = f"{r.name}.html"
+        return (f'<tr><td class="txt"><a href="{page}">{title}</a></td><td class="txt">{status}</td>'
+                f'<td class="num">{t("seconds", seconds=f"{r.seconds:,.1f}")}</td>'
+                f'<td class="txt"><a href="executed/{r.name}.ipynb">{t("executed")}</a></td></tr>')
+
+    rows = "".join(row(r) for r in results)
     cards = ""
     for r in results:
         if r.key_numbers:
@@ -112,15 +122,24 @@ def render_index(config: RunConfig, results: Sequence[NotebookResult], *, starte
             )
             cards += f'<h3>{html.escape(r.title or r.name)}</h3><div class="keys">{boxes}</div>'
     done = sum(r.status == "ok" for r in results)
+    failed = sum(r.status == "failed" for r in results)
+    note = f'<p class="table-note">{t("failed_note", failed=failed, total=len(results))}</p>' if failed else ""
     meta = (
         f'<p>{t("run")}: <code>{html.escape(config.run_id)}</code> · {t("language")}: {html.escape(message(lang, f"core.language_names.{lang}"))} · '
         f'{t("started")}: {started:%Y-%m-%d %H:%M:%S} · {t("finished")}: {finished:%Y-%m-%d %H:%M:%S} · '
         f'{t("config")}: <code>{html.escape(config.source.name)}</code></p>'
     )
     body = (
-        f'<h1>{t("title", run_id=config.run_id)}</h1>{meta}<p>{t("intro", done=done, total=len(results))}</p>'
+        f'<h1>{t("title", run_id=config.run_id)}</h1>{meta}<p>{t("intro", done=done, total=len(results))}</p>{note}'
         f'<table class="segkit-table"><thead><tr><th class="txt">{t("notebook")}</th><th class="txt">{t("status")}</th>'
         f'<th class="num">{t("duration")}</th><th class="txt">{t("links")}</th></tr></thead><tbody>{rows}</tbody></table>'
         f'<h2>{t("key_numbers")}</h2>{cards}<p><a href="manifest.json">{t("manifest")}</a> · <a href="run.log">run.log</a></p>'
     )
     return _page(lang, message(lang, "core.index.title", run_id=config.run_id), body + _footer(lang, config.run_id))
+
+
+def _error_text(result: NotebookResult) -> str:
+    """The failure message of a notebook on one line, without the notebook name it starts with."""
+    text = " ".join((result.error or "").split())
+    prefix = f"{result.name}: "
+    return text[len(prefix):] if text.startswith(prefix) else text

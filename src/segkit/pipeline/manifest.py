@@ -11,7 +11,11 @@ from typing import Any
 from segkit.core import privacy
 from segkit.pipeline.config import RunConfig
 from segkit.pipeline.notebooks import NotebookResult
-from segkit.reporting.provenance import git_commit, package_versions
+from segkit.reporting.provenance import (
+    package_versions,
+    segkit_version,
+    source_revision,
+)
 
 
 # ---------------------------------------------------------------- manifest and files
@@ -19,16 +23,19 @@ def build_manifest(config: RunConfig, results: Sequence[NotebookResult], *, star
                    processed_dir: Path) -> dict[str, Any]:
     """Everything needed to reproduce the run: config, parameters, input hashes, versions, status.
 
+    `status` is "succeeded" (every notebook ok), "partial" (some failed) or "failed" (all failed);
+    `segkit_commit` is segkit's own git commit, None when segkit is not run from its git checkout.
     The pseudonymisation key is never included.
     """
     from segkit.core.files import file_sha256
 
     inputs = {name: {"path": str(spec.path), "sha256": file_sha256(spec.path), "bytes": spec.path.stat().st_size}
               for name, spec in config.inputs.items()}
-    failed = any(r.status == "failed" for r in results)
+    failed = sum(r.status == "failed" for r in results)
+    revision = source_revision()
     return {
         "run_id": config.run_id,
-        "status": "failed" if failed else "succeeded",
+        "status": "succeeded" if not failed else "failed" if failed == len(results) else "partial",
         "started": started.isoformat(timespec="seconds"),
         "finished": finished.isoformat(timespec="seconds"),
         "seconds": round((finished - started).total_seconds(), 1),
@@ -45,7 +52,9 @@ def build_manifest(config: RunConfig, results: Sequence[NotebookResult], *, star
         },
         "inputs": inputs,
         "versions": package_versions(),
-        "git_commit": git_commit(),
+        "segkit_version": segkit_version(),
+        "segkit_commit": revision["commit"],
+        "segkit_tree_dirty": revision["dirty"],
         "notebooks": [
             {"name": r.name, "status": r.status, "seconds": r.seconds, "title": r.title, "parameters": r.parameters,
              "html": f"{r.name}.html" if r.status == "ok" else None, "executed": f"executed/{r.name}.ipynb",

@@ -30,10 +30,11 @@ class NotebookResult:
 
 
 class NotebookFailed(Exception):
-    """A notebook stopped; the message is the one a person reads (no traceback)."""
+    """A notebook stopped; the message is the one a person reads (one line, no traceback)."""
 
     def __init__(self, notebook: str, text: str, *, bad_input: bool) -> None:
-        super().__init__(f"{notebook}: {text}")
+        one_line = " ".join(part.strip() for part in str(text).splitlines() if part.strip())
+        super().__init__(f"{notebook}: {one_line}")
         self.bad_input = bad_input
 
 

@@ -19,19 +19,27 @@ FAILED = "failed"
 
 def _keep_failure(config: RunConfig, staging: Path, results: Sequence[NotebookResult], manifest: dict[str, Any],
                   log_lines: list[str]) -> Path:
-    """Move the executed notebooks of a failed run to reports/failed/<run-id>/ (replacing an older failure)."""
+    """Copy the failed executed notebooks, the log and the manifest to reports/failed/<run-id>/.
+
+    An older failure of the same run id is replaced. The staging folder keeps its files (a run
+    where some notebooks succeeded is still published, failed notebooks included).
+    """
     target = config.reports_dir / FAILED / config.run_id
     if target.exists():
         shutil.rmtree(target)
     target.mkdir(parents=True)
     for result in results:
         executed = staging / "executed" / f"{result.name}.ipynb"
-        if executed.exists():
-            shutil.move(executed, target / executed.name)
+        if result.status == "failed" and executed.exists():
+            shutil.copy2(executed, target / executed.name)
     _write_json(target / "manifest.json", manifest)
-    (target / "run.log").write_text("\n".join(log_lines) + "\n" + "\n".join(r.error for r in results if r.error) + "\n",
-                                    encoding="utf-8")
+    (target / "run.log").write_text(_run_log(log_lines, results), encoding="utf-8")
     return target
+
+
+def _run_log(log_lines: list[str], results: Sequence[NotebookResult]) -> str:
+    """run.log: the progress lines, then the message of every failed notebook."""
+    return "\n".join(log_lines) + "\n" + "".join(f"{r.error}\n" for r in results if r.error)
 
 
 def _staging_dir(root: Path, run_id: str) -> Path:

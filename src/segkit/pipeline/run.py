@@ -2,13 +2,18 @@
 
 A run reads and checks the config (`segkit.pipeline.config`), then for each notebook: passes the parameters
 the notebook declares, executes it (kernel ``python3``, working directory ``notebooks/``) and renders
-it to one self-contained HTML file without code. Everything is written into a staging folder next to
-``reports/<run-id>/`` and moved into place only when every notebook succeeded, together with
-``index.html``, the executed notebooks and ``manifest.json``; processed data move the same way into
-``data/processed/<run-id>/``. On failure the previous run folder is left exactly as it was, the
-failed notebook and the log go to ``reports/failed/<run-id>/`` and the exit code is non-zero.
+it to one self-contained HTML file without code. A failing notebook does not stop the others.
+Everything is written into a staging folder next to ``reports/<run-id>/`` and moved into place
+(together with ``index.html``, the executed notebooks and ``manifest.json``; processed data move the
+same way into ``data/processed/<run-id>/``) when at least one notebook succeeded: the HTML of every
+notebook that succeeded, every executed notebook (a failed one shows its error cell), an index that
+lists every notebook with its status and a manifest with status "partial" when some failed. When
+every notebook failed nothing is published and the previous run folder is left exactly as it was.
+After any failure the failed notebooks and the log also go to ``reports/failed/<run-id>/``, and
+each failure's message is one line on stderr.
 
-Exit codes: 0 success; 2 bad input (config, or a notebook stopped by `InputError`); 1 any other failure.
+Exit codes: 0 every notebook succeeded; 2 bad input (the config, or every failed notebook was
+stopped by `InputError`); 1 any other failure.
 """
 
 from __future__ import annotations
@@ -17,7 +22,8 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
@@ -39,7 +45,13 @@ from segkit.pipeline.notebooks import (
     key_numbers,
     required_parameters,
 )
-from segkit.pipeline.outputs import _keep_failure, _staging_dir, _swap_into_place
+from segkit.pipeline.outputs import (
+    _keep_failure,
+    _run_log,
+    _staging_dir,
+    _swap_into_place,
+)
+from segkit.pipeline.prepare import prepare
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -54,8 +66,9 @@ def run(
 ) -> int:
     """Run the notebooks of a config; print one progress line per notebook and the index path.
 
-    Config errors raise `InputError` (the CLI prints it and exits 2); a failing notebook is
-    reported on stderr and gives exit code 2 (bad input) or 1 (anything else).
+    Config errors raise `InputError` (the CLI prints it and exits 2); every notebook is attempted,
+    each failing one is reported on stderr; exit code 0 when all succeeded, 2 when every failure
+    was bad input, 1 otherwise (see `_exit_code`).
     """
     out = out or sys.stdout
     config = load_config(config_path, run_id=run_id, language=language, only=only)
@@ -70,7 +83,7 @@ def execute(config: RunConfig, *, out: TextIO) -> int:
     processed = _staging_dir(config.processed_dir, config.run_id)
     try:
         return _execute(config, staging=staging, processed=processed, out=out)
-    finally:  # after success both were renamed away; after a failure or a crash they go
+    finally:  # once published both were renamed away; when nothing succeeded or after a crash they go
         shutil.rmtree(staging, ignore_errors=True)
         shutil.rmtree(processed, ignore_errors=True)
 
@@ -88,42 +101,75 @@ def _execute(config: RunConfig, *, staging: Path, processed: Path, out: TextIO) 
     results = [NotebookResult(name, parameters=_parameters_for(config, name, sources[name], offered)) for name in config.notebooks]
     (staging / "executed").mkdir()
     say(f"segkit run {config.run_id}: {len(results)} notebook(s), language {config.language}")
-    previous_key = os.environ.get(privacy.KEY_ENV)
-    os.environ[privacy.KEY_ENV] = privacy.pseudonym_key(config.pseudonymize_key)
-    failure: NotebookFailed | None = None
-    try:
-        for number, result in enumerate(results, start=1):
-            clock = time.monotonic()
-            try:
-                executed = _execute_one(config, result, sources[result.name], staging / "executed" / f"{result.name}.ipynb")
-                result.key_numbers = key_numbers(executed)
-                page, result.title = render_html(executed, language=config.language, run_id=config.run_id,
-                                                 fallback_title=_notebook_title(config.language, result.name))
-                (staging / f"{result.name}.html").write_text(page, encoding="utf-8")
-                result.status = "ok"
-            except NotebookFailed as error:
-                result.status, result.error, failure = "failed", str(error), error
-            result.seconds = round(time.monotonic() - clock, 1)
-            say(f"[{number}/{len(results)}] {result.name:<24} {result.status:<6} {result.seconds:>7.1f} s")
-            if failure:
-                break
-    finally:
-        _restore_env(privacy.KEY_ENV, previous_key)
+    clock = time.monotonic()
+    prepared = prepare(config.inputs, offered["prepared_dir"], as_of=config.as_of, churn_days=config.churn_days,
+                       migration_days=config.migration_days, cleaning=config.cleaning, engine=config.engine,
+                       spark_master=config.spark_master)
+    problems = "".join(f"; {name}: {text}" for name, text in prepared.errors.items())
+    say(f"[prepare] engine {prepared.settings['engine'] or '-'} {time.monotonic() - clock:>7.1f} s{problems}")
+    with _pseudonym_key(config.pseudonymize_key):
+        failures = _run_notebooks(config, results, sources, staging=staging, say=say)
     finished = datetime.now().astimezone()
     manifest = build_manifest(config, results, started=started, finished=finished, processed_dir=processed)
 
-    if failure:
+    if failures:
         kept = _keep_failure(config, staging, results, manifest, log_lines)
-        print(f"segkit: {failure}\n        executed notebook and log kept in {kept}", file=sys.stderr, flush=True)
-        return EXIT_BAD_INPUT if failure.bad_input else EXIT_FAILED
+        for failure in failures:
+            print(f"segkit: {failure}", file=sys.stderr, flush=True)
+        print(f"        executed notebook(s) and log kept in {kept}", file=sys.stderr, flush=True)
+    if failures and len(failures) == len(results):
+        return _exit_code(failures)  # nothing succeeded: nothing is published
 
     _write_json(staging / "manifest.json", manifest)
     (staging / "index.html").write_text(render_index(config, results, started=started, finished=finished), encoding="utf-8")
-    (staging / "run.log").write_text("\n".join(log_lines) + "\n", encoding="utf-8")
+    (staging / "run.log").write_text(_run_log(log_lines, results), encoding="utf-8")
     _swap_into_place(processed, config.processed_dir / config.run_id)
     _swap_into_place(staging, config.reports_dir / config.run_id)
     say(str(config.reports_dir / config.run_id / "index.html"))
-    return EXIT_OK
+    return _exit_code(failures)
+
+
+def _run_notebooks(config: RunConfig, results: Sequence[NotebookResult], sources: dict[str, nbformat.NotebookNode], *,
+                   staging: Path, say: Callable[[str], None]) -> list[NotebookFailed]:
+    """Execute and render every notebook (a failure does not stop the others); returns the failures.
+
+    Executed notebooks go to ``staging/executed/`` (a failed one shows its error cell), the HTML of
+    each notebook that succeeded to ``staging/``.
+    """
+    failures: list[NotebookFailed] = []
+    for number, result in enumerate(results, start=1):
+        clock = time.monotonic()
+        try:
+            executed = _execute_one(config, result, sources[result.name], staging / "executed" / f"{result.name}.ipynb")
+            result.key_numbers = key_numbers(executed)
+            page, result.title = render_html(executed, language=config.language, run_id=config.run_id,
+                                             fallback_title=_notebook_title(config.language, result.name))
+            (staging / f"{result.name}.html").write_text(page, encoding="utf-8")
+            result.status = "ok"
+        except NotebookFailed as error:
+            result.status, result.error = "failed", str(error)
+            failures.append(error)
+        result.seconds = round(time.monotonic() - clock, 1)
+        say(f"[{number}/{len(results)}] {result.name:<24} {result.status:<6} {result.seconds:>7.1f} s")
+    return failures
+
+
+def _exit_code(failures: Sequence[NotebookFailed]) -> int:
+    """0 when nothing failed; 2 when every failure was bad input (`InputError`); else 1."""
+    if not failures:
+        return EXIT_OK
+    return EXIT_BAD_INPUT if all(f.bad_input for f in failures) else EXIT_FAILED
+
+
+@contextmanager
+def _pseudonym_key(configured: str | None) -> Iterator[None]:
+    """The run's pseudonymisation key in the environment (the kernels inherit it), restored afterwards."""
+    previous = os.environ.get(privacy.KEY_ENV)
+    os.environ[privacy.KEY_ENV] = privacy.pseudonym_key(configured)
+    try:
+        yield
+    finally:
+        _restore_env(privacy.KEY_ENV, previous)
 
 
 # ---------------------------------------------------------------- parameters
@@ -152,6 +198,7 @@ def offered_parameters(config: RunConfig, *, processed_dir: Path) -> dict[str, A
         as_of=config.as_of.isoformat() if config.as_of else "",
         run_id=config.run_id,
         processed_dir=str(processed_dir),
+        prepared_dir=str(processed_dir / "prepared"),
         pseudonymize_ids=config.pseudonymize_ids,
         cleaning_options=dict(config.cleaning),
     )

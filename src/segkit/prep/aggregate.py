@@ -38,6 +38,9 @@ from segkit.core.schema import (
 BACKENDS = ("duckdb", "pandas", "spark")
 #: Timestamps come back at microsecond resolution: what Parquet, DuckDB and Spark store.
 TIMESTAMP_DTYPE = "datetime64[us]"
+#: Sums of money are rounded to this many decimals: engines add in different orders, and the
+#: last-digit noise (1e-11 on the demo) must not flip a score or a tier between engines.
+MONEY_DECIMALS = 6
 ORDER_TABLE_COLUMNS = (CUSTOMER_ID, ORDER_ID, ORDER_DATE, AMOUNT, ITEMS)
 
 
@@ -119,6 +122,7 @@ def customer_table(frame: Any) -> pd.DataFrame:
         ITEMS: "float64",
         LINES: "int64",
     }
+    out = out.assign(**{REVENUE: out[REVENUE].astype("float64").round(MONEY_DECIMALS)})
     return out[list(CUSTOMER_TABLE_COLUMNS)].astype(dtypes).sort_values(CUSTOMER_ID, ignore_index=True)
 
 
@@ -139,6 +143,7 @@ def order_table(frame: Any) -> pd.DataFrame:
     )
     out = result.collect(backend="pandas").to_native()
     dtypes = {CUSTOMER_ID: "str", ORDER_ID: "str", ORDER_DATE: TIMESTAMP_DTYPE, AMOUNT: "float64", ITEMS: "float64"}
+    out = out.assign(**{AMOUNT: out[AMOUNT].astype("float64").round(MONEY_DECIMALS)})
     return out[list(ORDER_TABLE_COLUMNS)].astype(dtypes).sort_values([CUSTOMER_ID, ORDER_DATE, ORDER_ID], ignore_index=True)
 
 
@@ -148,3 +153,48 @@ def _lazy(frame: Any) -> nw.LazyFrame:
     if missing:
         raise InputError(f"transactions: missing canonical column(s) {', '.join(map(repr, missing))}")
     return lf
+
+
+VISIT_COLUMNS = (CUSTOMER_ID, ORDER_DATE, AMOUNT, ORDERS)
+
+
+def visit_table(frame: Any) -> pd.DataFrame:
+    """One row per customer and purchase day: the day (``order_date`` at midnight), amount, orders.
+
+    The per-period aggregate behind lifecycle stages, retention and cohorts, which count visits
+    (several orders on one day are one visit); it is much smaller than the lines and gives those
+    functions exactly the answers the lines give. Sorted by customer and day.
+    """
+    lf = _lazy(frame)
+    result = (
+        lf.filter(~nw.col(CUSTOMER_ID).is_null())
+        .with_columns(nw.col(ORDER_DATE).dt.truncate("1d").alias("_sk_day"))
+        .group_by(CUSTOMER_ID, "_sk_day")
+        .agg(nw.col(AMOUNT).sum(), nw.col(ORDER_ID).n_unique().alias(ORDERS))
+        .rename({"_sk_day": ORDER_DATE})
+    )
+    out = result.collect(backend="pandas").to_native()
+    dtypes = {CUSTOMER_ID: "str", ORDER_DATE: TIMESTAMP_DTYPE, AMOUNT: "float64", ORDERS: "int64"}
+    out = out.assign(**{AMOUNT: out[AMOUNT].astype("float64").round(MONEY_DECIMALS)})
+    return out[list(VISIT_COLUMNS)].astype(dtypes).sort_values([CUSTOMER_ID, ORDER_DATE], ignore_index=True)
+
+
+def before(frame: Any, when: Any) -> Any:
+    """The lines dated strictly before `when`, on the frame's own backend (lazy stays lazy)."""
+    native = nw.from_native(frame)
+    return native.filter(nw.col(ORDER_DATE) < pd.Timestamp(when).to_pydatetime()).to_native()
+
+
+def customer_attributes(frame: Any, columns: tuple[str, ...] = ("region", "country", "customer_type")) -> pd.DataFrame:
+    """Descriptive columns the lines carry (region, country, type), one value per customer.
+
+    A customer whose lines disagree gets the alphabetically first value, the same on every
+    engine. Only the columns present are returned (besides ``customer_id``).
+    """
+    lf = _lazy(frame)
+    present = [c for c in columns if c in lf.collect_schema().names()]
+    if not present:
+        return pd.DataFrame({CUSTOMER_ID: pd.Series(dtype="str")})
+    result = lf.filter(~nw.col(CUSTOMER_ID).is_null()).group_by(CUSTOMER_ID).agg(*[nw.col(c).min() for c in present])
+    out = result.collect(backend="pandas").to_native()
+    return out[[CUSTOMER_ID, *present]].astype("str").sort_values(CUSTOMER_ID, ignore_index=True)

@@ -1,30 +1,41 @@
-"""Features, scores and every built-in map for one as-of date."""
+"""The value segmentation as a fitted object: fit on one snapshot, apply to any other.
+
+`Segmenter` follows scikit-learn's estimator conventions (parameters in ``__init__``, ``fit``
+returns ``self``, what was learned ends in ``_``) without depending on scikit-learn: what it
+learns is the score thresholds, the 8-class reference values, the tier cuts and the rule set of
+the 10-segment map. Applying the fitted segmenter to an earlier snapshot (`transform`) labels it
+on the same scale, so a customer who moves between segments changed, not the other customers.
+`segment_customers` is the one-call form: fit on a snapshot and return its segmentation.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, cast
 
 import pandas as pd
 
+from segkit.core.errors import InputError
 from segkit.value.eight_class_model import eight_class
-from segkit.value.maps import SegmentMap, rfm10
+from segkit.value.maps import RuleSet, SegmentMap, apply_rules, load_rules
 from segkit.value.rfm import RFMFeatures, RFMScores, rfm_features, rfm_scores
 from segkit.value.tiers import ValueTiers, value_tiers
 
-# --------------------------------------------------------------------------------------------
-# All built-in maps at once
+#: The built-in maps every segmentation carries, in report order.
+MAP_NAMES = ("rfm10", "eight_class", "value_tier")
 
 
 @dataclass(frozen=True)
 class Segmentation:
-    """Features, scores and every built-in map for one as-of date."""
+    """Features, scores and every built-in map for one as-of date, and the segmenter that made them."""
 
     features: RFMFeatures
     scores: RFMScores
     maps: Mapping[str, SegmentMap]  # rfm10, eight_class, value_tier
     tiers: ValueTiers
+    segmenter: Segmenter | None = field(default=None, repr=False, compare=False)
 
     @property
     def table(self) -> pd.DataFrame:
@@ -33,6 +44,146 @@ class Segmentation:
         for name, segmap in self.maps.items():
             out = out.assign(**{name: segmap.table["segment"].to_numpy()})
         return out
+
+
+class Segmenter:
+    """RFM scores, the 10-segment map, the 8-class model and value tiers, fitted on one snapshot.
+
+    Parameters
+    ----------
+    frequency, monetary : str
+        Feature definitions (see `segkit.value.rfm.rfm_features`).
+    bins : int
+        Number of scores per metric (5 = best).
+    thresholds : mapping, optional
+        Fixed business thresholds per metric instead of rank-based ones.
+    eight_class_reference, eight_class_basis : str
+        ``"mean"`` | ``"median"`` and ``"value"`` | ``"score"`` for the 8-class model.
+    tier_cuts : tuple of float
+        Cumulative revenue shares that end tiers A and B.
+    rules_path : str or Path, optional
+        A YAML rule file whose ``rfm10`` map replaces the built-in one.
+
+    Attributes
+    ----------
+    as_of_ : pandas.Timestamp
+        The as-of date of the snapshot it was fitted on.
+    thresholds_ : dict
+        Score cut points per metric (``bins - 1`` ascending values each).
+    references_ : dict
+        The 8-class reference value per column.
+    tier_cuts_ : tuple of float
+        The tier cuts used.
+    rules_ : RuleSet
+        The rule set of the 10-segment map.
+    segmentation_ : Segmentation
+        The fitted snapshot's own segmentation (like a clusterer's ``labels_``).
+    """
+
+    def __init__(
+        self,
+        *,
+        frequency: str = "orders",
+        monetary: str = "revenue",
+        bins: int = 5,
+        thresholds: Mapping[str, Sequence[float]] | None = None,
+        eight_class_reference: str = "mean",
+        eight_class_basis: str = "value",
+        tier_cuts: tuple[float, float] = (0.80, 0.95),
+        rules_path: str | Path | None = None,
+    ) -> None:
+        self.frequency = frequency
+        self.monetary = monetary
+        self.bins = bins
+        self.thresholds = thresholds
+        self.eight_class_reference = eight_class_reference
+        self.eight_class_basis = eight_class_basis
+        self.tier_cuts = tier_cuts
+        self.rules_path = rules_path
+
+    def get_params(self) -> dict[str, Any]:
+        """The constructor parameters (as scikit-learn's ``get_params``)."""
+        return {k: getattr(self, k) for k in ("frequency", "monetary", "bins", "thresholds", "eight_class_reference",
+                                              "eight_class_basis", "tier_cuts", "rules_path")}
+
+    def __repr__(self) -> str:
+        changed = {k: v for k, v in self.get_params().items() if v != Segmenter().get_params()[k]}
+        return f"Segmenter({', '.join(f'{k}={v!r}' for k, v in changed.items())})"
+
+    def fit(self, customers: pd.DataFrame, *, as_of: str | pd.Timestamp | None = None) -> Segmenter:
+        """Learn thresholds, references and rules on the per-customer table `customers`.
+
+        Parameters
+        ----------
+        customers : pandas.DataFrame
+            One row per customer (`segkit.prep.aggregate.customer_table`).
+        as_of : str or Timestamp, optional
+            Analysis date; default the day after the last purchase.
+
+        Returns
+        -------
+        Segmenter
+            ``self``, fitted.
+        """
+        rules = load_rules(self.rules_path)
+        if "rfm10" not in rules:
+            raise InputError(f"{self.rules_path}: no map named 'rfm10'")
+        features = rfm_features(customers, as_of=as_of, frequency=self.frequency, monetary=self.monetary)
+        scores = rfm_scores(features.table, bins=self.bins, thresholds=self.thresholds)
+        eight = eight_class(scores.table, reference=self.eight_class_reference, basis=self.eight_class_basis)
+        tiers = value_tiers(features.table, cuts=self.tier_cuts)
+        self.as_of_ = features.as_of
+        self.thresholds_ = {m: tuple(float(x) for x in v) for m, v in scores.thresholds.items()}
+        references = cast(Mapping[str, float], eight.params["references"])
+        self.references_ = {k: float(v) for k, v in references.items()}
+        self.tier_cuts_ = tiers.cuts
+        self.rules_: RuleSet = rules["rfm10"]
+        maps = {"rfm10": apply_rules(scores.table, self.rules_), "eight_class": eight, "value_tier": tiers.map}
+        self.segmentation_ = Segmentation(features=features, scores=scores, maps=maps, tiers=tiers, segmenter=self)
+        return self
+
+    def transform(self, customers: pd.DataFrame, *, as_of: str | pd.Timestamp | None = None) -> Segmentation:
+        """Label another snapshot with what was learned (same thresholds, references, rules, cuts).
+
+        Value tiers are relative by nature: the same cuts, applied to that snapshot's revenue.
+
+        Parameters
+        ----------
+        customers : pandas.DataFrame
+            One row per customer, e.g. the customer table at an earlier date.
+        as_of : str or Timestamp, optional
+            That snapshot's as-of date; default the fitted one.
+
+        Returns
+        -------
+        Segmentation
+        """
+        if not hasattr(self, "segmentation_"):
+            raise InputError("Segmenter: call fit() on a snapshot before transform()")
+        when = self.as_of_ if as_of is None else as_of
+        features = rfm_features(customers, as_of=when, frequency=self.frequency, monetary=self.monetary)
+        scores = rfm_scores(features.table, bins=self.bins, thresholds=self.thresholds_)
+        tiers = value_tiers(features.table, cuts=self.tier_cuts_)
+        maps = {
+            "rfm10": apply_rules(scores.table, self.rules_),
+            "eight_class": eight_class(scores.table, reference=self.eight_class_reference, basis=self.eight_class_basis,
+                                       references=self.references_),
+            "value_tier": tiers.map,
+        }
+        return Segmentation(features=features, scores=scores, maps=maps, tiers=tiers, segmenter=self)
+
+    def state(self) -> dict[str, Any]:
+        """What was fitted, as plain values (for the prepared run's JSON and the provenance)."""
+        return {
+            "params": {**self.get_params(), "rules_path": str(self.rules_path) if self.rules_path else None,
+                       "tier_cuts": list(self.tier_cuts), "thresholds": self.thresholds and {
+                           k: list(v) for k, v in self.thresholds.items()}},
+            "as_of": self.as_of_.date().isoformat(),
+            "thresholds": {k: list(v) for k, v in self.thresholds_.items()},
+            "references": dict(self.references_),
+            "tier_cuts": list(self.tier_cuts_),
+            "rfm10_rules": self.rules_.name,
+        }
 
 
 def segment_customers(
@@ -51,16 +202,18 @@ def segment_customers(
 ) -> Segmentation:
     """Features, scores, the 10-segment map, the 8-class model and value tiers in one call.
 
-    Pass `thresholds` and `eight_class_references` from a later segmentation to label an
-    earlier snapshot on the same scale (see `segkit.value.transitions.migrate`).
+    The result carries its fitted `Segmenter` (``.segmenter``): apply it to an earlier snapshot
+    to compare like with like (`segkit.value.transitions.migrate`). `eight_class_references`
+    fixes the 8-class reference values instead of learning them.
+
+    Returns
+    -------
+    Segmentation
     """
-    features = rfm_features(customers, as_of=as_of, frequency=frequency, monetary=monetary)
-    scores = rfm_scores(features.table, bins=bins, thresholds=thresholds)
-    tiers = value_tiers(features.table, cuts=tier_cuts)
-    maps = {
-        "rfm10": rfm10(scores.table, rules_path=rules_path),
-        "eight_class": eight_class(scores.table, reference=eight_class_reference, basis=eight_class_basis,
-                                   references=eight_class_references),
-        "value_tier": tiers.map,
-    }
-    return Segmentation(features=features, scores=scores, maps=maps, tiers=tiers)
+    segmenter = Segmenter(frequency=frequency, monetary=monetary, bins=bins, thresholds=thresholds,
+                          eight_class_reference=eight_class_reference, eight_class_basis=eight_class_basis,
+                          tier_cuts=tier_cuts, rules_path=rules_path).fit(customers, as_of=as_of)
+    if eight_class_references is None:
+        return segmenter.segmentation_
+    segmenter.references_ = {k: float(v) for k, v in eight_class_references.items()}
+    return segmenter.transform(customers, as_of=segmenter.as_of_)

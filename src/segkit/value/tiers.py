@@ -11,7 +11,6 @@ import pandas as pd
 from segkit.core import schema
 from segkit.core.checks import require_columns
 from segkit.core.errors import InputError
-from segkit.reporting.i18n import message
 from segkit.value.maps import SegmentMap, _catalogue
 
 # --------------------------------------------------------------------------------------------
@@ -63,15 +62,6 @@ class ValueTiers:
     gini: float
     lorenz: pd.DataFrame
     customer_share_at_cut: float  # share of customers (top first) that makes the first cut of revenue
-
-    def sentence(self, language: str) -> str:
-        """"x % of customers bring 80 % of revenue", in `language`."""
-        return message(
-            language,
-            "value.pareto_sentence",
-            customers=f"{100 * self.customer_share_at_cut:.1f}",
-            revenue=f"{100 * self.cuts[0]:.0f}",
-        )
 
 
 def value_tiers(

@@ -11,7 +11,7 @@ from segkit.core import schema
 from segkit.core.checks import require_columns
 from segkit.core.errors import InputError
 from segkit.value.maps import SegmentMap
-from segkit.value.segmentation import Segmentation, segment_customers
+from segkit.value.segmentation import Segmentation
 
 #: Label of customers who had not bought yet at the earlier migration date.
 NOT_YET = {"key": "not_yet", "rank": 0, "en": "Not yet a customer", "zh": "尚未成为客户"}
@@ -79,36 +79,54 @@ def migrate(
     map_name: str = "rfm10",
     customer_col: str = schema.CUSTOMER_ID,
     date_col: str = schema.ORDER_DATE,
-    revenue_col: str = schema.REVENUE,
 ) -> Migration:
     """Migration of `map_name` from `days` before the current as-of date to the current one.
 
-    The earlier snapshot is recomputed from the transactions before that date, scored with the
-    *current* thresholds and 8-class references, so a move means the customer changed, not the
-    other customers. Value tiers are relative by nature and are recomputed at each date.
+    The earlier snapshot is the customer table of the transactions before that date, labelled
+    by the *current* fitted segmenter (`migrate_snapshot`). Lines may be raw lines or purchase
+    days; only customer and date are read, plus what `customer_table` aggregates.
     """
     from segkit.prep.aggregate import customer_table
 
-    if map_name not in current.maps:
-        raise InputError(f"map_name: {map_name!r} is not one of {', '.join(current.maps)}")
-    earlier = current.features.as_of - pd.Timedelta(days=int(days))
+    earlier = earlier_date(current, days)
     require_columns(transactions, [customer_col, date_col], what="transactions")
     past = transactions.loc[pd.to_datetime(transactions[date_col]) < earlier]
     if past.empty:
         raise InputError(f"migration_days: {days}: there are no purchases before {earlier.date()}; use fewer days")
-    eight = current.maps["eight_class"].params
-    then = segment_customers(
-        customer_table(past),
-        as_of=earlier,
-        frequency=current.features.frequency_basis,
-        monetary=current.features.monetary_basis,
-        bins=current.scores.bins,
-        thresholds=current.scores.thresholds,
-        eight_class_reference=eight["reference"],
-        eight_class_basis=eight["basis"],
-        eight_class_references=eight["references"],
-        tier_cuts=current.tiers.cuts,
-    )
+    return migrate_snapshot(customer_table(past), current, as_of=earlier, map_name=map_name, customer_col=customer_col)
+
+
+def earlier_date(current: Segmentation, days: int) -> pd.Timestamp:
+    """The as-of date `days` before the current one (the migration's starting point)."""
+    return current.features.as_of - pd.Timedelta(days=int(days))
+
+
+def migrate_snapshot(
+    earlier_customers: pd.DataFrame,
+    current: Segmentation,
+    *,
+    as_of: pd.Timestamp,
+    map_name: str = "rfm10",
+    customer_col: str = schema.CUSTOMER_ID,
+    revenue_col: str = schema.REVENUE,
+) -> Migration:
+    """Migration of `map_name` from an earlier customer table (at `as_of`) to the current segmentation.
+
+    The earlier snapshot is labelled by ``current.segmenter``: the current thresholds, 8-class
+    references, tier cuts and rule set (a user's own rules included), so a move means the
+    customer changed, not the other customers.
+
+    Returns
+    -------
+    Migration
+    """
+    if map_name not in current.maps:
+        raise InputError(f"map_name: {map_name!r} is not one of {', '.join(current.maps)}")
+    if current.segmenter is None:
+        raise InputError("migration: the current segmentation carries no fitted segmenter; make it with segment_customers")
+    if earlier_customers.empty:
+        raise InputError(f"migration: there are no purchases before {pd.Timestamp(as_of).date()}; use fewer days")
+    then = current.segmenter.transform(earlier_customers, as_of=as_of)
     now_revenue = current.features.table.set_index(customer_col)[revenue_col]
     then_revenue = then.features.table.set_index(customer_col)[revenue_col]
     moved = now_revenue.sub(then_revenue.reindex(now_revenue.index), fill_value=0.0)
