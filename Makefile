@@ -37,6 +37,7 @@ lab: $(STAMP)  ## start JupyterLab on notebooks/ with the segkit environment
 bench: $(STAMP)  ## run the benchmarks (prints tables; see benchmarks/README.md)
 	$(BIN)/python benchmarks/bench_aggregate.py
 	$(BIN)/python benchmarks/bench_rfm.py
+	$(BIN)/python benchmarks/bench_prepare.py --rows 1000000 10000000
 
 clean-reports:  ## delete generated reports and processed data
 	rm -rf reports/*/ data/processed/*/

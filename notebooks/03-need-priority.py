@@ -44,10 +44,10 @@ from segkit.reporting import needs_charts as plots
 from segkit.reporting import needs_text
 from segkit.reporting.formats import fmt_int
 from segkit.reporting.i18n import catalogue as catalog
+from segkit.reporting.names import segment_labels, segment_names, stage_names
 from segkit.reporting.report import Report
 from segkit.survey import catalogue as survey_catalogue
 from segkit.survey import read
-from segkit.value import lifecycle
 
 R = Report(language, pseudonymize_ids=pseudonymize_ids)
 words = catalog(language)
@@ -84,14 +84,14 @@ segment_of = stage_of = pd.Series(dtype="str")
 n_customers = S.n
 if run.has("transactions"):
     value_map = run.segmentation.maps["eight_class"]
-    segment_of = pd.Series(value_map.labels(language).to_numpy(), index=value_map.table["customer_id"].to_numpy())
+    segment_of = pd.Series(segment_labels(value_map, language).to_numpy(), index=value_map.table["customer_id"].to_numpy())
     stages = run.lifecycle.table
-    stage_of = stages["stage"].map({k: v[1 if language == "en" else 2] for k, v in lifecycle.STAGES.items()})
+    stage_of = stages["stage"].map(stage_names(language))
     stage_of.index = stages["customer_id"].to_numpy()
     n_customers = len(run.customer_table)
 respondent_segment = needs_segments.respondent_segments(S.respondents, segment_of)
 if run.has("transactions"):  # segments in value order (重要价值客户 first), not alphabetically
-    respondent_segment = respondent_segment.astype(pd.CategoricalDtype(value_map.segments[language]))
+    respondent_segment = respondent_segment.astype(pd.CategoricalDtype(list(segment_names(value_map, language).values())))
 customer_type = customers.set_index("customer_id")["customer_type"] if "customer_type" in customers else pd.Series(dtype="str")
 customer_type = customer_type.map(value_names("values", customer_type.dropna().unique()))
 respondent_type = needs_segments.respondent_segments(S.respondents, customer_type)

@@ -3,7 +3,8 @@
 import pandas as pd
 import pytest
 
-from segkit.value import export, lifecycle
+from segkit.pipeline import export
+from segkit.value import lifecycle
 from segkit.value import segmentation as segments
 
 CUSTOMERS = pd.DataFrame(

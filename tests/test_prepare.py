@@ -163,3 +163,17 @@ def test_demo_run_keeps_its_numbers_and_one_label_per_customer(tmp_path):
     stored = pd.read_parquet(processed / "prepared" / "customers.parquet").set_index("customer_id")
     assert (export["lifecycle_stage"] == stored.loc[export.index, "lifecycle_stage"]).all()
     assert (export["eight_class"].dropna() == stored.loc[export["eight_class"].dropna().index, "eight_class"]).all()
+
+
+@pytest.mark.slow
+def test_spark_local_prepares_what_pandas_prepares(pandas_run, tmp_path):
+    import shutil
+
+    pytest.importorskip("pyspark", reason="pyspark not installed (the spark extra)")
+    if shutil.which("java") is None:
+        pytest.skip("no Java on the PATH: Spark needs Java 17")
+    spark = prepare(_inputs(), tmp_path / "prepared", engine="spark", spark_master="local[2]")
+    assert spark.settings["engine"] == "spark"
+    pd.testing.assert_frame_equal(spark.customer_table, pandas_run.customer_table)
+    pd.testing.assert_frame_equal(spark.visits, pandas_run.visits)
+    pd.testing.assert_frame_equal(spark.customers, pandas_run.customers)

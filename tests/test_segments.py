@@ -5,9 +5,10 @@ import pandas as pd
 import pytest
 
 from segkit import InputError
+from segkit.reporting import playbook
+from segkit.reporting.names import segment_labels, segment_names
 from segkit.value import eight_class_model as eight_class
 from segkit.value import maps, profiles, segmentation
-from segkit.value import strategy as playbook
 from segkit.value import tiers as value_tiers
 
 
@@ -40,7 +41,7 @@ def test_rfm10_first_matching_rule_wins():
     sizes = m.sizes
     assert sizes["customers"].sum() == len(table)
     assert m.empty == []
-    assert m.labels("zh").iloc[0] == "冠军客户" and m.labels("en").iloc[1] == "Can't Lose Them"
+    assert segment_labels(m, "zh").iloc[0] == "冠军客户" and segment_labels(m, "en").iloc[1] == "Can't Lose Them"
 
 
 def test_empty_segments_are_reported():
@@ -109,7 +110,7 @@ def test_eight_class_directions_from_the_issue():
             ("lapsed_rare_small", 300, 2, 100.0),  # 000
         ]
     )
-    zh = m.labels("zh").tolist()
+    zh = segment_labels(m, "zh").tolist()
     assert zh == ["重要价值客户", "重要保持客户", "重要发展客户", "一般挽留客户"]
     assert m.table["code"].tolist() == ["111", "011", "101", "000"]
     assert m.params["references"] == {"recency": 155.0, "frequency": 5.0, "monetary": 775.0}
@@ -121,7 +122,7 @@ def test_eight_class_all_codes_and_median_reference():
     m = eight(rows, reference="median")
     expected = {"111": "重要价值客户", "101": "重要发展客户", "011": "重要保持客户", "001": "重要挽留客户",
                 "110": "一般价值客户", "100": "一般发展客户", "010": "一般保持客户", "000": "一般挽留客户"}
-    got = dict(zip(m.table["customer_id"].str[1:], m.labels("zh")))
+    got = dict(zip(m.table["customer_id"].str[1:], segment_labels(m, "zh")))
     assert got == expected
     assert m.sizes["customers"].tolist() == [1] * 8
 
@@ -301,13 +302,13 @@ def test_charts_draw_with_caller_labels():
     figures = [
         plots.rfm_distributions(seg.features.table, labels=labels),
         plots.rfm_heatmap(seg.scores.table, bins=5, labels=labels),
-        plots.segment_shares(summary, names=summary["zh"], labels=labels),
+        plots.segment_shares(summary, names=summary["key"].map(segment_names(seg.maps["rfm10"], "zh")).tolist(), labels=labels),
         plots.lorenz(seg.tiers.lorenz, cut=0.8, customer_share_at_cut=seg.tiers.customer_share_at_cut, gini=seg.tiers.gini,
                      labels=labels),
         plots.cohort_heatmap(retention.cohort_retention(t).pct, labels=labels),
     ]
     m = migration.migration(seg.maps["rfm10"], seg.maps["rfm10"])
-    figures.append(plots.migration_heatmap(m.pct, m.counts, row_names=m.segments["zh"], column_names=m.segments["zh"][1:],
+    figures.append(plots.migration_heatmap(m.pct, m.counts, row_names=list(m.counts.index), column_names=list(m.counts.columns),
                                            labels=labels))
     assert all(isinstance(f, matplotlib.figure.Figure) for f in figures)
     assert figures[1].axes[0].get_ylabel() == "R 评分"

@@ -145,3 +145,13 @@ def test_a_catalogue_needs_only_ids_and_one_label(tmp_path):
     path.write_text("items:\n- {id: F1, label_en: x, level: premium}\n", encoding="utf-8")
     with pytest.raises(InputError, match="level is 'premium'; use one of basic, value-added"):
         survey_catalogue.load_catalogue(path)
+
+
+def test_labels_fall_back_to_another_language_then_the_id(tmp_path):
+    from segkit.survey.catalogue import load_catalogue
+
+    path = tmp_path / "needs.yaml"
+    path.write_text("items:\n  - {id: N1, label_en: Fast delivery}\n  - {id: N2, label_zh: 价格透明}\n", encoding="utf-8")
+    catalogue = load_catalogue(path)
+    assert catalogue.labels("zh") == {"N1": "Fast delivery", "N2": "价格透明"}
+    assert catalogue.labels("en") == {"N1": "Fast delivery", "N2": "价格透明"}

@@ -72,3 +72,18 @@ def write_json_atomic(content: object, path: str | os.PathLike) -> Path:
     import json
 
     return write_text_atomic(json.dumps(content, indent=2, ensure_ascii=False, default=str) + "\n", path)
+
+
+def write_csv_atomic(frame: pd.DataFrame, path: str | os.PathLike) -> Path:
+    """Write `frame` as CSV in UTF-8 with a BOM (Excel then shows Chinese), dates as YYYY-MM-DD, atomically."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    try:
+        frame.to_csv(tmp, index=False, encoding="utf-8-sig", date_format="%Y-%m-%d")
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return target

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from segkit.core import privacy
+from segkit.core.files import write_json_atomic
 from segkit.pipeline.config import RunConfig
 from segkit.pipeline.notebooks import NotebookResult
 from segkit.reporting.provenance import (
@@ -65,4 +65,4 @@ def build_manifest(config: RunConfig, results: Sequence[NotebookResult], *, star
 
 
 def _write_json(path: Path, content: dict[str, Any]) -> None:
-    path.write_text(json.dumps(content, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+    write_json_atomic(content, path)

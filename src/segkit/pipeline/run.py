@@ -34,6 +34,7 @@ import yaml
 from segkit.core import privacy
 from segkit.core.errors import InputError
 from segkit.pipeline.config import INPUTS, InputFile, RunConfig, load_config
+from segkit.pipeline.export import customer_segments, write_customer_segments
 from segkit.pipeline.html import _notebook_title, render_html, render_index
 from segkit.pipeline.manifest import _write_json, build_manifest
 from segkit.pipeline.notebooks import (
@@ -108,6 +109,10 @@ def _execute(config: RunConfig, *, staging: Path, processed: Path, out: TextIO) 
     problems = "".join(f"; {name}: {text}" for name, text in prepared.errors.items())
     say(f"[prepare] engine {prepared.settings['engine'] or '-'} {time.monotonic() - clock:>7.1f} s{problems}")
     with _pseudonym_key(config.pseudonymize_key):
+        if prepared.has("transactions"):  # the CRM export needs no report: it is written from the prepared run
+            table = customer_segments(prepared.segmentation, prepared.lifecycle, language=config.language,
+                                      pseudonymize_ids=config.pseudonymize_ids)
+            write_customer_segments(table, processed)
         failures = _run_notebooks(config, results, sources, staging=staging, say=say)
     finished = datetime.now().astimezone()
     manifest = build_manifest(config, results, started=started, finished=finished, processed_dir=processed)

@@ -26,7 +26,6 @@ Rules, in order (see `CleaningOptions` for the switches and the defaults):
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +35,7 @@ import narwhals as nw
 import pandas as pd
 
 from segkit.core.errors import InputError
+from segkit.core.files import write_json_atomic
 from segkit.core.schema import (
     AMOUNT,
     QUANTITY,
@@ -146,10 +146,7 @@ def write_audit_json(result: CleaningResult, path: str | Path) -> Path:
         "outlier_threshold": result.outlier_threshold,
         "options": result.options.to_dict(),
     }
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
-    tmp.replace(path)
-    return path
+    return write_json_atomic(payload, path)
 
 
 def _audit_table(counts: pd.DataFrame, opts: CleaningOptions, raw_rows: int, threshold: float | None) -> pd.DataFrame:

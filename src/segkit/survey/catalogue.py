@@ -51,9 +51,13 @@ class NeedCatalogue:
         return self.items["item"].tolist()
 
     def labels(self, language: str) -> dict[str, str]:
-        """``{item id: label}`` in `language` (en | zh) for charts and tables."""
-        column = "label_zh" if language == "zh" else "label_en"
-        return dict(zip(self.items["item"], self.items[column]))
+        """``{item id: label}`` in `language` for charts and tables: the catalogue's ``label_<language>``,
+        else its label in another language, else the id (the catalogue is the user's own data)."""
+        columns = [f"label_{language}", *sorted(c for c in self.items.columns if c.startswith("label_"))]
+        labels = self.items["item"].astype("object")
+        for column in reversed([c for c in columns if c in self.items.columns]):
+            labels = self.items[column].where(self.items[column].notna(), labels)
+        return dict(zip(self.items["item"], labels))
 
 
 def load_catalogue(path: str | Path) -> NeedCatalogue:

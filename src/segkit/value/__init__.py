@@ -3,12 +3,6 @@
 from __future__ import annotations
 
 from segkit.value.eight_class_model import EIGHT_CLASSES, eight_class
-from segkit.value.export import (
-    FEATURE_COLUMNS,
-    WHOLE_COLUMNS,
-    customer_segments,
-    write_customer_segments,
-)
 from segkit.value.lifecycle import STAGES, Lifecycle, lifecycle_stages, purchase_gaps
 from segkit.value.maps import (
     BUILTIN_MAPS,
@@ -18,7 +12,7 @@ from segkit.value.maps import (
     load_rules,
     rfm10,
 )
-from segkit.value.profiles import Profile, cramers_v, profile, segment_summary
+from segkit.value.profiles import Profile, profile, segment_summary
 from segkit.value.retention import Cohorts, cohort_retention, retention_by_period
 from segkit.value.rfm import (
     SCORE_COLUMNS,
@@ -31,17 +25,12 @@ from segkit.value.rfm import (
     score_bands,
 )
 from segkit.value.segmentation import Segmentation, segment_customers
-from segkit.value.strategy import load_playbook, playbook
 from segkit.value.tiers import VALUE_TIERS, ValueTiers, gini, lorenz_curve, value_tiers
 from segkit.value.transitions import NOT_YET, Migration, migrate, migration
 
 __all__ = [
     "EIGHT_CLASSES",
     "eight_class",
-    "FEATURE_COLUMNS",
-    "WHOLE_COLUMNS",
-    "customer_segments",
-    "write_customer_segments",
     "STAGES",
     "purchase_gaps",
     "Lifecycle",
@@ -56,11 +45,8 @@ __all__ = [
     "Migration",
     "migration",
     "migrate",
-    "load_playbook",
-    "playbook",
     "segment_summary",
     "Profile",
-    "cramers_v",
     "profile",
     "retention_by_period",
     "Cohorts",

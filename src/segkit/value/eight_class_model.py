@@ -15,16 +15,17 @@ from segkit.value.maps import SegmentMap, _catalogue
 # --------------------------------------------------------------------------------------------
 # The Chinese 8-class RFM model
 
-#: Code (R F M, 1 = high; high R = recent) -> key, value rank, English and Chinese names.
+#: Code (R F M, 1 = high; high R = recent) -> key and value rank. Names: the catalogues
+#: (``value.segment_names.eight_class.<key>``: 重要价值客户 ...).
 EIGHT_CLASSES = {
-    "111": ("important_value", 1, "Important value", "重要价值客户"),
-    "011": ("important_retain", 2, "Important retention", "重要保持客户"),
-    "101": ("important_develop", 3, "Important development", "重要发展客户"),
-    "001": ("important_winback", 4, "Important win-back", "重要挽留客户"),
-    "110": ("general_value", 5, "General value", "一般价值客户"),
-    "010": ("general_retain", 6, "General retention", "一般保持客户"),
-    "100": ("general_develop", 7, "General development", "一般发展客户"),
-    "000": ("general_winback", 8, "General win-back", "一般挽留客户"),
+    "111": ("important_value", 1),
+    "011": ("important_retain", 2),
+    "101": ("important_develop", 3),
+    "001": ("important_winback", 4),
+    "110": ("general_value", 5),
+    "010": ("general_retain", 6),
+    "100": ("general_develop", 7),
+    "000": ("general_winback", 8),
 }
 
 
@@ -66,11 +67,10 @@ def eight_class(
         {customer_col: features[customer_col].to_numpy(), "segment": pd.array(keys[number], dtype="str"),
          "code": pd.array(codes[number], dtype="str")}
     )
-    segments = _catalogue([{"key": k, "rank": r, "en": en, "zh": zh} for k, r, en, zh in EIGHT_CLASSES.values()])
+    segments = _catalogue([{"key": k, "rank": r} for k, r in EIGHT_CLASSES.values()])
     segments = segments.assign(code=segments["key"].map({v[0]: c for c, v in EIGHT_CLASSES.items()}))
     return SegmentMap(
         name="eight_class",
-        title={"en": "RFM 8-class model", "zh": "RFM 八类客户模型"},
         segments=segments,
         table=table,
         params={"reference": reference, "basis": basis, "references": refs},

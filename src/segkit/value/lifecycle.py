@@ -18,15 +18,8 @@ from segkit.core.checks import require_columns
 from segkit.core.errors import InputError
 from segkit.value.rfm import resolve_as_of
 
-#: Stage key -> value rank, English and Chinese names (display order).
-STAGES = {
-    "potential": (1, "Potential", "潜在客户"),
-    "new": (2, "New", "新客户"),
-    "active": (3, "Active", "活跃客户"),
-    "reactivated": (4, "Reactivated", "回流客户"),
-    "at_risk": (5, "At risk", "有流失风险"),
-    "churned": (6, "Churned", "已流失"),
-}
+#: Stage key -> display rank (names: the catalogues, ``value.stages.<key>``).
+STAGES = {"potential": 1, "new": 2, "active": 3, "reactivated": 4, "at_risk": 5, "churned": 6}
 
 
 def _visits(transactions: pd.DataFrame, customer_col: str, date_col: str, amount_col: str | None = None) -> pd.DataFrame:
@@ -70,8 +63,7 @@ class Lifecycle:
     @property
     def sizes(self) -> pd.DataFrame:
         counts = self.table["stage"].value_counts()
-        rows = [{"key": k, "rank": r, "en": en, "zh": zh, "customers": int(counts.get(k, 0))}
-                for k, (r, en, zh) in STAGES.items()]
+        rows = [{"key": k, "rank": r, "customers": int(counts.get(k, 0))} for k, r in STAGES.items()]
         sizes = pd.DataFrame(rows)
         return sizes.assign(share=sizes["customers"] / max(len(self.table), 1))
 

@@ -1,4 +1,8 @@
-"""Segment maps: every customer gets one label per map, in English and Chinese.
+"""Segment maps: every customer gets one segment key per map.
+
+Segment keys are what computation returns; the names a reader sees come from the i18n
+catalogues at render time (`segkit.reporting.names`), or, for a user's own rule file, from the
+names per language that file gives.
 
 Built-in maps: the 10-segment RFM map (editable score ranges in ``playbooks/segment_maps.yaml``),
 the Chinese 8-class RFM model (重要价值客户 ...), and Pareto/ABC value tiers with the Lorenz curve
@@ -29,20 +33,18 @@ BUILTIN_MAPS = ("rfm10", "eight_class", "value_tier")
 class SegmentMap:
     """One label per customer plus the map's segment catalogue (display order = value rank).
 
-    `segments` has columns key, rank, en, zh; `table` has the customer id and ``segment`` (the
-    key); `params` holds what a reviewer needs to reproduce the labels (references, cuts, ...).
+    `segments` has columns key and rank (and ``code`` for the 8-class model); `table` has the
+    customer id and ``segment`` (the key); `params` holds what a reviewer needs to reproduce the
+    labels (references, cuts, ...). `names` and `title` are what a user's rule file says per
+    language (``{"en": {key: name}}``); built-in maps leave them to the catalogues.
     """
 
     name: str
-    title: Mapping[str, str]
     segments: pd.DataFrame
     table: pd.DataFrame
     params: Mapping[str, object] = field(default_factory=dict)
-
-    def labels(self, language: str) -> pd.Series:
-        """Each customer's segment name in `language` (``en`` or ``zh``)."""
-        names = dict(zip(self.segments["key"], self.segments[language]))
-        return self.table["segment"].map(names)
+    names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    title: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def sizes(self) -> pd.DataFrame:
@@ -58,9 +60,23 @@ class SegmentMap:
         return sizes.loc[sizes["customers"] == 0, "key"].tolist()
 
 
+#: Entries of a rule-file segment that are not names per language.
+RULE_FIELDS = ("key", "rank", "ranges", "when")
+
+
 def _catalogue(rows: Sequence[Mapping[str, object]]) -> pd.DataFrame:
-    frame = pd.DataFrame([{k: r[k] for k in ("key", "rank", "en", "zh")} for r in rows])
+    frame = pd.DataFrame([{"key": r["key"], "rank": r["rank"]} for r in rows])
     return frame.sort_values("rank", kind="stable").reset_index(drop=True)
+
+
+def _names(rows: Sequence[Mapping[str, object]]) -> dict[str, dict[str, str]]:
+    """Names per language that rule-file segments give (any entry besides `RULE_FIELDS`)."""
+    names: dict[str, dict[str, str]] = {}
+    for row in rows:
+        for language, name in row.items():
+            if language not in RULE_FIELDS:
+                names.setdefault(str(language), {})[str(row["key"])] = str(name)
+    return names
 
 
 # --------------------------------------------------------------------------------------------
@@ -80,8 +96,9 @@ class RuleSet:
 def load_rules(path: str | Path | None = None) -> dict[str, RuleSet]:
     """Rule sets from a YAML file (default: the built-in ``playbooks/segment_maps.yaml``).
 
-    Each top-level key is a map: ``title: {en, zh}``, ``segments: [{key, rank, en, zh, ranges |
-    when}]`` and ``other: {key, rank, en, zh}``. Mistakes raise `InputError` naming the map and
+    Each top-level key is a map: ``title: {en, zh}``, ``segments: [{key, rank, ranges | when,
+    en, zh}]`` and ``other: {key, rank, en, zh}``; the names per language are optional (a
+    segment without one is shown by its key). Mistakes raise `InputError` naming the map and
     segment, so a user editing the file can fix it.
     """
     if path is None:
@@ -101,13 +118,13 @@ def load_rules(path: str | Path | None = None) -> dict[str, RuleSet]:
         if not isinstance(spec, dict) or not isinstance(spec.get("segments"), list) or "other" not in spec:
             raise InputError(f"{where}: map {name!r} needs 'segments' (a list) and 'other'")
         for i, seg in enumerate([*spec["segments"], spec["other"]], start=1):
-            missing = [k for k in ("key", "rank", "en", "zh") if k not in seg]
+            missing = [k for k in ("key", "rank") if k not in seg]
             if missing:
                 raise InputError(f"{where}: map {name!r}, segment {i}: missing {', '.join(missing)}")
         for seg in spec["segments"]:
             if ("ranges" in seg) == ("when" in seg):
                 raise InputError(f"{where}: map {name!r}, segment {seg['key']!r}: give exactly one of 'ranges' or 'when'")
-        title = spec.get("title", {"en": name, "zh": name})
+        title = spec.get("title", {})
         sets[name] = RuleSet(name=name, title=title, segments=tuple(spec["segments"]), other=spec["other"])
     return sets
 
@@ -145,10 +162,11 @@ def apply_rules(
     table = pd.DataFrame({customer_col: customers[customer_col].to_numpy(), "segment": pd.array(keys[number], dtype="str")})
     return SegmentMap(
         name=rules.name,
-        title=rules.title,
         segments=_catalogue([*rules.segments, rules.other]),
         table=table,
         params={"rules": [dict(s) for s in rules.segments]},
+        names=_names([*rules.segments, rules.other]),
+        title=dict(rules.title),
     )
 
 

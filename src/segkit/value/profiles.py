@@ -40,7 +40,7 @@ def segment_summary(
         median_frequency=("frequency", "median"),
         median_monetary=("monetary", "median"),
     )
-    out = segmap.segments[["key", "en", "zh"]].join(grouped, on="key")
+    out = segmap.segments[["key"]].join(grouped, on="key")
     out = out.assign(
         customers=out["customers"].fillna(0).astype(int),
         revenue=out["revenue"].fillna(0.0),
@@ -52,7 +52,7 @@ def segment_summary(
         revenue_share=out["revenue"] / total_revenue if total_revenue else np.nan,
         average_order_value=out["revenue"] / out["orders"].where(out["orders"] > 0),
     )[
-        ["key", "en", "zh", "customers", "customer_share", "revenue", "revenue_share", "average_order_value",
+        ["key", "customers", "customer_share", "revenue", "revenue_share", "average_order_value",
          "median_recency", "median_frequency", "median_monetary"]
     ]
 
@@ -70,12 +70,6 @@ class Profile:
     p_value: float
     cramers_v: float
     low_expected_share: float  # share of cells with expected count < 5 (the test is rough above 20 %)
-
-
-def cramers_v(chi2: float, n: int, shape: tuple[int, int]) -> float:
-    """Cramér's V = sqrt(chi2 / (n * (min(rows, cols) - 1))): 0 = no association, 1 = complete."""
-    k = min(shape) - 1
-    return float(np.sqrt(chi2 / (n * k))) if n > 0 and k > 0 else float("nan")
 
 
 def profile(
@@ -99,11 +93,13 @@ def profile(
     counts = counts.loc[counts.sum(axis=1) > 0, counts.sum(axis=0) > 0]
     n = int(counts.to_numpy().sum())
     if min(counts.shape) >= 2:
-        result = stats.chi2_contingency(counts.to_numpy(), correction=False)
+        table = counts.to_numpy()
+        result = stats.chi2_contingency(table, correction=False)
         chi2, p, dof, expected = float(result.statistic), float(result.pvalue), int(result.dof), result.expected_freq
         low = float((expected < 5).mean())
+        v = float(stats.contingency.association(table, method="cramer", correction=False))
     else:
-        chi2, p, dof, low = float("nan"), float("nan"), 0, float("nan")
+        chi2, p, dof, low, v = float("nan"), float("nan"), 0, float("nan"), float("nan")
     return Profile(
         attribute=column,
         counts=counts,
@@ -112,6 +108,6 @@ def profile(
         chi2=chi2,
         dof=dof,
         p_value=p,
-        cramers_v=cramers_v(chi2, n, counts.shape) if dof else float("nan"),
+        cramers_v=v,
         low_expected_share=low,
     )

@@ -17,9 +17,9 @@ from segkit.value.maps import SegmentMap, _catalogue
 # Value tiers, Lorenz curve, Gini
 
 VALUE_TIERS = (
-    {"key": "A", "rank": 1, "en": "A: high value", "zh": "A类：高价值"},
-    {"key": "B", "rank": 2, "en": "B: medium value", "zh": "B类：中价值"},
-    {"key": "C", "rank": 3, "en": "C: low value", "zh": "C类：低价值"},
+    {"key": "A", "rank": 1},  # high value (names: value.segment_names.value_tier.*)
+    {"key": "B", "rank": 2},  # medium value
+    {"key": "C", "rank": 3},  # low value
 )
 
 
@@ -96,7 +96,6 @@ def value_tiers(
     table = pd.DataFrame({customer_col: ids.to_numpy(), "segment": pd.array(tier, dtype="str")})
     segmap = SegmentMap(
         name="value_tier",
-        title={"en": "Value tiers (Pareto / ABC)", "zh": "客户价值分层（帕累托 / ABC）"},
         segments=_catalogue(VALUE_TIERS),
         table=table,
         params={"cuts": cuts, "sort": "revenue descending, ties by customer id"},

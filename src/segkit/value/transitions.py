@@ -14,7 +14,7 @@ from segkit.value.maps import SegmentMap
 from segkit.value.segmentation import Segmentation
 
 #: Label of customers who had not bought yet at the earlier migration date.
-NOT_YET = {"key": "not_yet", "rank": 0, "en": "Not yet a customer", "zh": "尚未成为客户"}
+NOT_YET = {"key": "not_yet", "rank": 0}  # name: value.segment_names.migration.not_yet
 
 
 # --------------------------------------------------------------------------------------------
@@ -28,7 +28,7 @@ class Migration:
     counts: pd.DataFrame  # earlier segment (rows, incl. "not yet a customer") x later segment
     pct: pd.DataFrame  # row shares: where each earlier segment went
     moves: pd.DataFrame  # direction (upgraded / stayed / downgraded / new), customers, revenue
-    segments: pd.DataFrame  # key, rank, en, zh of the rows and columns (incl. not_yet)
+    segments: pd.DataFrame  # key, rank of the rows and columns (incl. not_yet)
 
 
 def migration(
@@ -50,7 +50,7 @@ def migration(
         before.table[[customer_col, "segment"]], on=customer_col, how="left", suffixes=("_after", "_before")
     )
     data = data.assign(segment_before=data["segment_before"].fillna(NOT_YET["key"]))
-    segments = pd.concat([pd.DataFrame([NOT_YET]), after.segments[["key", "rank", "en", "zh"]]], ignore_index=True)
+    segments = pd.concat([pd.DataFrame([NOT_YET]), after.segments[["key", "rank"]]], ignore_index=True)
     rank = dict(zip(segments["key"], segments["rank"]))
     rb, ra = data["segment_before"].map(rank), data["segment_after"].map(rank)
     direction = np.select(

@@ -1,4 +1,8 @@
-"""The strategy playbook: actions and the KPI to watch per segment."""
+"""The strategy playbook: actions and the KPI to watch per segment, in the report language.
+
+The playbook is text a reader sees, so it lives with the catalogues: ``playbooks/strategy.yaml``
+holds the actions and KPI per map, segment key and language (edit it, or pass your own file).
+"""
 
 from __future__ import annotations
 
@@ -20,7 +24,7 @@ def load_playbook(path: str | Path | None = None) -> dict:
     Layout: ``map -> segment key -> language -> {actions: [...], kpi: ...}``.
     """
     if path is None:
-        text = (resources.files("segkit.value") / "playbooks" / "strategy.yaml").read_text(encoding="utf-8")
+        text = (resources.files("segkit.reporting") / "playbooks" / "strategy.yaml").read_text(encoding="utf-8")
     else:
         if not Path(path).exists():
             raise InputError(f"{path}: playbook file not found")

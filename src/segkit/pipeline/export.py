@@ -10,15 +10,15 @@ scores 1..k with k = best. No names, phones or e-mails are ever exported.
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 
 from segkit.core import schema
-from segkit.core.files import write_parquet_atomic
+from segkit.core.files import write_csv_atomic, write_parquet_atomic
 from segkit.core.privacy import pseudonymize
-from segkit.value.lifecycle import STAGES, Lifecycle
+from segkit.reporting.names import segment_labels, stage_names
+from segkit.value.lifecycle import Lifecycle
 from segkit.value.segmentation import Segmentation
 
 #: Per-customer columns exported, in order (those present are kept).
@@ -51,11 +51,11 @@ def customer_segments(
     # Counts and scores are whole numbers; nullable so that sign-ups without purchases stay empty.
     out = out.astype({c: "Int64" for c in WHOLE_COLUMNS if c in out.columns and (out[c].dropna() % 1 == 0).all()})
     for name, segmap in segmentation.maps.items():
-        out = out.assign(**{name: segmap.table["segment"].to_numpy(), f"{name}_label": segmap.labels(language).to_numpy()})
+        out = out.assign(**{name: segmap.table["segment"].to_numpy(), f"{name}_label": segment_labels(segmap, language).to_numpy()})
         if "code" in segmap.table:  # the 8-class code (R F M, 1 = above the reference), not the 1..5 rfm_code
             out = out.assign(**{f"{name}_code": segmap.table["code"].to_numpy()})
     if lifecycle is not None:
-        names = {k: (en if language == "en" else zh) for k, (_, en, zh) in STAGES.items()}
+        names = stage_names(language)
         stages = lifecycle.table[[schema.CUSTOMER_ID, "stage"]].rename(columns={"stage": "lifecycle_stage"})
         out = out.merge(stages.assign(lifecycle_label=stages["lifecycle_stage"].map(names)),
                         on=schema.CUSTOMER_ID, how="outer", sort=False)
@@ -64,18 +64,14 @@ def customer_segments(
     return out.reset_index(drop=True)
 
 
+#: The export's file names in the run's processed folder.
+EXPORT_FILES = ("customer_segments.parquet", "customer_segments.csv")
+
+
 def write_customer_segments(frame: pd.DataFrame, out_dir: str | os.PathLike) -> tuple[Path, Path]:
     """Write ``customer_segments.parquet`` and ``customer_segments.csv`` (UTF-8 BOM) atomically."""
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    parquet = write_parquet_atomic(frame, folder / "customer_segments.parquet")
-    csv = folder / "customer_segments.csv"
-    fd, tmp = tempfile.mkstemp(prefix=f".{csv.name}.", suffix=".tmp", dir=folder)
-    os.close(fd)
-    try:
-        frame.to_csv(tmp, index=False, encoding="utf-8-sig", date_format="%Y-%m-%d")
-        os.replace(tmp, csv)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return parquet, csv
+    parquet = write_parquet_atomic(frame, folder / EXPORT_FILES[0])
+    csv = folder / EXPORT_FILES[1]
+    return parquet, write_csv_atomic(frame, csv)
