@@ -12,7 +12,8 @@ import pytest
 from segkit import InputError
 from segkit.pipeline import run as pipeline_run
 from segkit.pipeline.config import InputFile, load_config
-from segkit.pipeline.prepare import PreparedRun, choose_engine, prepare
+from segkit.pipeline.prepare import choose_engine, prepare
+from segkit.pipeline.prepared import PreparedRun
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "data" / "raw" / "demo"

@@ -4,7 +4,7 @@
 chosen engine, aggregates them to the per-customer, per-order and per-purchase-day tables, fits
 the value segmentation and the lifecycle stages once, and writes all of it into one folder
 (Parquet plus ``prepared.json`` with the resolved run-wide parameters and the audit).
-`PreparedRun` opens that folder; `prepared` is what a notebook calls: the folder a run passes,
+`segkit.pipeline.prepared.PreparedRun` opens that folder; `prepared` is what a notebook calls: the folder a run passes,
 or, opened on its own in JupyterLab, the demo data prepared through the same function.
 
 An input that fails validation does not stop the others: its message is kept in
@@ -14,12 +14,9 @@ survey costs the need report only.
 
 from __future__ import annotations
 
-import json
 import shutil
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -32,16 +29,15 @@ from segkit.intake.customers import load_customers
 from segkit.intake.files import read_table
 from segkit.intake.transactions import load_transactions
 from segkit.pipeline.config import ENGINES, InputFile
+from segkit.pipeline.prepared import PREPARED, PreparedRun
 from segkit.prep import aggregate
 from segkit.prep.cleaning import clean_transactions, write_audit_json
 from segkit.prep.options import CleaningOptions
 from segkit.survey.catalogue import load_catalogue
-from segkit.survey.read import Survey, read_survey
-from segkit.value.lifecycle import Lifecycle, lifecycle_stages
-from segkit.value.segmentation import Segmentation, Segmenter
-from segkit.value.transitions import Migration, migrate_snapshot
+from segkit.survey.read import read_survey
+from segkit.value.lifecycle import lifecycle_stages
+from segkit.value.segmentation import Segmenter
 
-PREPARED = "prepared.json"
 #: Layout version of a prepared folder; a cached demo folder of another version is prepared again.
 LAYOUT = 1
 #: `engine: auto` moves to DuckDB for transaction files above this size (bytes).
@@ -238,140 +234,6 @@ def _prepare_survey(work: Path, inputs: Mapping[str, InputFile]) -> None:
     survey = read_survey(inputs["survey"].path, catalogue=catalogue)
     for part in ("ratings", "kano", "respondents"):
         write_parquet_atomic(getattr(survey, part), work / f"survey_{part}.parquet")
-
-
-@dataclass(frozen=True)
-class AuditSummary:
-    """The cleaning audit as a report needs it (see `segkit.prep.cleaning.CleaningResult`)."""
-
-    audit: pd.DataFrame
-    raw_rows: int
-    kept_rows: int
-    raw_revenue: float
-    kept_revenue: float
-    outlier_threshold: float | None
-    options: dict[str, Any]
-
-
-class PreparedRun:
-    """A prepared run folder, opened: tables, resolved settings, the fitted segmentation.
-
-    The segmentation and lifecycle stages are re-derived deterministically from the stored
-    per-customer and per-day tables with the settings resolved at prepare time, so every report
-    of a run gives one customer one stage and one segment (``customers.parquet`` holds them).
-    """
-
-    def __init__(self, folder: str | Path) -> None:
-        self.folder = Path(folder)
-        if not (self.folder / PREPARED).is_file():
-            raise InputError(f"{self.folder}: not a prepared run (no {PREPARED}); run segkit run, or segkit.pipeline.prepare")
-        self.meta: dict[str, Any] = json.loads((self.folder / PREPARED).read_text(encoding="utf-8"))
-        self.settings: dict[str, Any] = self.meta["settings"]
-        self.errors: dict[str, str] = self.meta.get("errors", {})
-
-    def __repr__(self) -> str:
-        return f"PreparedRun({str(self.folder)!r})"
-
-    # -- what is there
-    @property
-    def inputs(self) -> dict[str, str]:
-        """Input name -> path of every input the run was given."""
-        return {k: v["path"] for k, v in self.meta["inputs"].items()}
-
-    def has(self, name: str) -> bool:
-        """Whether input `name` was given and read without error."""
-        return name in self.meta["inputs"] and name not in self.errors
-
-    def _table(self, name: str, *, needs: str) -> pd.DataFrame:
-        if needs in self.errors:
-            raise InputError(self.errors[needs])
-        path = self.folder / f"{name}.parquet"
-        if not path.exists():
-            raise InputError(f"this run has no inputs.{needs}; add it to the run config")
-        return pd.read_parquet(path)
-
-    def optional(self, name: str) -> pd.DataFrame | None:
-        """Table `name` (attributes, complaints, risk, holdings) or None when the run has no such input."""
-        needs = "customers" if name == "attributes" else name
-        return self._table(name, needs=needs) if self.has(needs) else None
-
-    # -- transactions
-    @cached_property
-    def audit(self) -> AuditSummary:
-        data = json.loads(self._path("cleaning_audit.json", needs="transactions").read_text(encoding="utf-8"))
-        return AuditSummary(audit=pd.DataFrame(data["rules"]), raw_rows=data["raw_rows"], kept_rows=data["kept_rows"],
-                            raw_revenue=data["raw_revenue"], kept_revenue=data["kept_revenue"],
-                            outlier_threshold=data["outlier_threshold"], options=data["options"])
-
-    def _path(self, name: str, *, needs: str) -> Path:
-        if needs in self.errors:
-            raise InputError(self.errors[needs])
-        path = self.folder / name
-        if not path.exists():
-            raise InputError(f"this run has no inputs.{needs}; add it to the run config")
-        return path
-
-    @cached_property
-    def customer_table(self) -> pd.DataFrame:
-        return self._table("customer_table", needs="transactions")
-
-    @cached_property
-    def orders(self) -> pd.DataFrame:
-        return self._table("orders", needs="transactions")
-
-    @cached_property
-    def visits(self) -> pd.DataFrame:
-        return self._table("visits", needs="transactions")
-
-    @cached_property
-    def line_attributes(self) -> pd.DataFrame:
-        """Region, country or type per customer as the transaction lines give them (may be just ids)."""
-        return self._table("line_attributes", needs="transactions")
-
-    @cached_property
-    def missing(self) -> pd.DataFrame:
-        return self._table("missing", needs="transactions")
-
-    @cached_property
-    def customers(self) -> pd.DataFrame:
-        """One row per customer: features, scores, every map's key, the 8-class code, the lifecycle stage."""
-        return self._table("customers", needs="transactions")
-
-    @property
-    def as_of(self) -> pd.Timestamp:
-        return pd.Timestamp(self.settings["as_of"])
-
-    @cached_property
-    def segmenter(self) -> Segmenter:
-        state = self.settings["segmenter"]["params"]
-        params = {**state, "tier_cuts": tuple(state["tier_cuts"])}
-        return Segmenter(**params).fit(self.customer_table, as_of=self.as_of)
-
-    @property
-    def segmentation(self) -> Segmentation:
-        return self.segmenter.segmentation_
-
-    @cached_property
-    def lifecycle(self) -> Lifecycle:
-        known = self.optional("attributes")
-        churn = self.settings["churn_days"] if self.settings["churn_days_given"] else None
-        return lifecycle_stages(self.visits, as_of=self.as_of, churn_days=churn,
-                                customers=known["customer_id"] if known is not None else None)
-
-    def migration(self, map_name: str = "rfm10") -> Migration:
-        """Migration of `map_name` from ``migration_days`` before `as_of`, labelled by this run's segmenter."""
-        earlier = self._table("earlier_customer_table", needs="transactions")
-        return migrate_snapshot(earlier, self.segmentation, as_of=pd.Timestamp(self.settings["earlier_as_of"]),
-                                map_name=map_name)
-
-    # -- survey
-    @cached_property
-    def survey(self) -> Survey:
-        catalogue = load_catalogue(self._path("needs.yaml", needs="survey"))
-        parts = {p: self._table(f"survey_{p}", needs="survey") for p in ("ratings", "kano", "respondents")}
-        from segkit.survey.likert import LikertScale
-
-        return Survey(**parts, catalogue=catalogue, scale=LikertScale.default(), source=Path(self.inputs["survey"]).name)
 
 
 def prepared(prepared_dir: str | Path = "", *, demo_dir: str | Path = "../data/raw/demo",
