@@ -136,3 +136,19 @@ def test_notebooks_read_no_files_themselves(path):
     }
     reads = sorted(c for c in calls if c.split(".")[1].startswith("read_") and c.split(".")[0] in {"pd", "pandas"})
     assert not reads, f"{path.name} reads files itself: {reads}"
+
+
+#: Notebooks whose sections all live in the package (03-need-priority still holds its own helpers).
+THIN_NOTEBOOKS = ("01-data-quality", "02-customer-value")
+
+
+@pytest.mark.parametrize("name", THIN_NOTEBOOKS)
+def test_thin_notebooks_define_nothing_and_draw_nothing(name):
+    """Parameters, calls into segkit and prose: no functions, no pandas, no plotting code."""
+    tree = ast.parse((NOTEBOOKS / f"{name}.py").read_text(encoding="utf-8"))
+    defined = [n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+    assert not defined, f"{name} defines {defined}"
+    assert not any(isinstance(n, ast.Lambda) for n in ast.walk(tree)), f"{name} defines a lambda"
+    imported = {(a.name if isinstance(n, ast.Import) else n.module or "").split(".")[0]
+                for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom)) for a in n.names}
+    assert not imported & {"matplotlib", "seaborn", "pandas", "numpy"}, f"{name} imports {sorted(imported)}"
