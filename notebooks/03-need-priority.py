@@ -25,7 +25,6 @@ run_id: str = ""  # set by segkit run
 small_base: int = 30  # results on fewer answers are flagged
 top_k: int = 5  # backlog stability: share of resamples in the top k
 seed: int = 0  # bootstrap seed
-column_pattern: str = "{item}_{measure}"  # survey column names; measure: importance, urgency, satisfaction, functional, dysfunctional
 pseudonymize_ids: bool = False  # per-customer tables show keyed-hash ids instead of customer ids
 
 # %% tags=["remove-cell"]
@@ -33,7 +32,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from segkit.intake import files as intake_files
 from segkit.needs import complaints, importance, kano, priority, suitability
 from segkit.needs import importance_performance as needs_ipa
 from segkit.needs import net_promoter as nps
@@ -46,7 +44,6 @@ from segkit.reporting.formats import fmt_int
 from segkit.reporting.i18n import catalogue as catalog
 from segkit.reporting.names import segment_labels, segment_names, stage_names
 from segkit.reporting.report import Report
-from segkit.survey import catalogue as survey_catalogue
 from segkit.survey import read
 
 R = Report(language, pseudonymize_ids=pseudonymize_ids)
@@ -69,15 +66,15 @@ def value_names(group, values):
 
 
 # %% tags=["remove-cell"]
-catalogue = survey_catalogue.load_catalogue(needs_path)
-S = read.read_survey(survey_path, catalogue=catalogue, column_pattern=column_pattern)
+run = prepared(prepared_dir)  # what segkit run prepared once: the survey, and the same segments and stages as the value report
+S = run.survey
+catalogue = S.catalogue
 has = set(S.measures())
 has_kano = S.kano.dropna(subset=["functional", "dysfunctional"]).shape[0] > 0
 has_nps = "nps" in S.respondents and S.respondents["nps"].notna().any()
 L = catalogue.labels(language)
 # Without transactions (or customers) the survey still gets every survey-only section; the
 # per-segment views need customer ids that link respondents to buyers.
-run = prepared(prepared_dir)  # what segkit run prepared once: the same segments and stages as the value report
 attributes = run.optional("attributes")
 customers = attributes if attributes is not None else pd.DataFrame({"customer_id": pd.Series(dtype="str")})
 segment_of = stage_of = pd.Series(dtype="str")
@@ -98,7 +95,7 @@ respondent_type = needs_segments.respondent_segments(S.respondents, customer_typ
 groupings = [g for g in (respondent_segment, respondent_type) if g.notna().any()]
 
 dictionary = complaints.load_dictionary()
-complaint_rows = intake_files.read_table(complaints_path) if complaints_path else None
+complaint_rows = run.optional("complaints")
 urgency_from_complaints = None
 if complaint_rows is not None:
     urgency_from_complaints = complaints.need_urgency(
@@ -295,12 +292,12 @@ else:
 
 # %% tags=["hide-input"]
 R.heading("needs.sections.suitability")
-if not (risk_path and holdings_path and Path(risk_path).is_file() and Path(holdings_path).is_file()):
+risk_answers, holdings = run.optional("risk"), run.optional("holdings")
+if risk_answers is None or holdings is None:
     R.text("needs.no_data", what=R.t("needs.sections.suitability"))
 else:
     R.how_to_read("needs.how.suitability")
-    risk = suitability.score_risk(intake_files.read_table(risk_path), scoring=suitability.load_scoring(), source=Path(risk_path).name)
-    holdings = intake_files.read_table(holdings_path)
+    risk = suitability.score_risk(risk_answers, scoring=suitability.load_scoring(), source=Path(run.inputs["risk"]).name)
     audit = suitability.audit_holdings(holdings, risk, segments=segment_of)
     R.text("needs.summary.suitability", violations=fmt_int(len(audit.violations)), holdings=fmt_int(audit.n_holdings))
     # Product risk R1..R5 against customer level C1..C5 (the usual labels), so a reader can compare them.

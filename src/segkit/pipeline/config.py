@@ -32,7 +32,7 @@ INPUTS = {
     "complaints": "complaints_path",
 }
 #: Settings an input may carry besides its path (only transactions use preset/mapping/encoding).
-INPUT_KEYS = ("path", "preset", "mapping", "encoding")
+INPUT_KEYS = ("path", "preset", "mapping", "encoding", "column_pattern")
 #: Top-level keys and what they mean (the README table documents the same).
 KEYS = {
     "run_id": "name of the run: output goes to reports/<run_id>/ and data/processed/<run_id>/",
@@ -82,6 +82,7 @@ class InputFile:
     preset: str | None = None
     mapping: dict[str, Any] | Path | None = None
     encoding: str | None = None
+    column_pattern: str | None = None  # survey columns, e.g. "{item}_{measure}"
 
 
 @dataclass(frozen=True)
@@ -248,6 +249,8 @@ def _inputs(section: object, *, base: Path, where: str) -> dict[str, InputFile]:
         mapping = spec.get("mapping")
         if key != "transactions" and (spec.get("preset") or mapping):
             raise InputError(f"{where}: inputs.{key}: only transactions take a preset or mapping")
+        if key != "survey" and spec.get("column_pattern"):
+            raise InputError(f"{where}: inputs.{key}: only the survey takes a column_pattern")
         if key == "transactions" and bool(spec.get("preset")) == bool(mapping):
             raise InputError(f"{where}: inputs.transactions: give exactly one of 'preset' or 'mapping'")
         if isinstance(mapping, str):
@@ -257,7 +260,8 @@ def _inputs(section: object, *, base: Path, where: str) -> dict[str, InputFile]:
                 raise InputError(f"{where}: inputs.transactions.mapping: file not found: {mapping}")
         elif mapping is not None and not isinstance(mapping, dict):
             raise InputError(f"{where}: inputs.transactions.mapping must be a YAML file path or a mapping")
-        out[key] = InputFile(path=path, preset=spec.get("preset"), mapping=mapping, encoding=spec.get("encoding"))
+        out[key] = InputFile(path=path, preset=spec.get("preset"), mapping=mapping, encoding=spec.get("encoding"),
+                             column_pattern=spec.get("column_pattern"))
     return out
 
 

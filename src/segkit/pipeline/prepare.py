@@ -231,7 +231,8 @@ def _prepare_survey(work: Path, inputs: Mapping[str, InputFile]) -> None:
         raise InputError("inputs: a survey needs both inputs.survey and inputs.needs (the need catalogue)")
     shutil.copyfile(inputs["needs"].path, work / "needs.yaml")
     catalogue = load_catalogue(inputs["needs"].path)
-    survey = read_survey(inputs["survey"].path, catalogue=catalogue)
+    pattern = inputs["survey"].column_pattern or "{item}_{measure}"
+    survey = read_survey(inputs["survey"].path, catalogue=catalogue, column_pattern=pattern)
     for part in ("ratings", "kano", "respondents"):
         write_parquet_atomic(getattr(survey, part), work / f"survey_{part}.parquet")
 
