@@ -178,3 +178,27 @@ def test_spark_local_prepares_what_pandas_prepares(pandas_run, tmp_path):
     pd.testing.assert_frame_equal(spark.customer_table, pandas_run.customer_table)
     pd.testing.assert_frame_equal(spark.visits, pandas_run.visits)
     pd.testing.assert_frame_equal(spark.customers, pandas_run.customers)
+
+
+def test_a_mapped_transactions_file_runs_through_every_report(tmp_path):
+    """The prepare step applies the mapping, so reports that read the prepared run accept any mapping."""
+    from segkit.pipeline.notebooks import _read_notebook
+    from segkit.pipeline.run import _parameters_for, offered_parameters
+
+    config = tmp_path / "mapped.yaml"
+    config.write_text(textwrap.dedent(f"""
+        run_id: mapped
+        base_dir: {ROOT}
+        inputs:
+          transactions:
+            path: data/raw/demo/transactions.csv
+            mapping: {{customer_id: customer_id, order_id: invoice_id, order_date: invoice_date, product_id: product_id,
+                       quantity: quantity, unit_price: unit_price}}
+          survey: {{path: data/raw/demo/survey.csv}}
+          needs: {{path: data/raw/demo/needs.yaml}}
+    """), encoding="utf-8")
+    loaded = load_config(config)
+    offered = offered_parameters(loaded, processed_dir=tmp_path)
+    for name, path in loaded.notebook_files.items():
+        parameters = _parameters_for(loaded, name, _read_notebook(path), offered)
+        assert parameters["prepared_dir"] == str(tmp_path / "prepared")

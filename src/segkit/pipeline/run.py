@@ -223,7 +223,8 @@ def _parameters_for(config: RunConfig, name: str, notebook: nbformat.NotebookNod
     if unknown:
         raise InputError(f"{config.source.name}: parameters.{name}: {', '.join(unknown)} not declared by the notebook "
                          f"(it takes {', '.join(declared) or 'none'})")
-    if "transactions" in config.inputs and config.inputs["transactions"].mapping is not None and "transactions_path" in declared and "mapping_path" not in declared:
+    if ("transactions" in config.inputs and config.inputs["transactions"].mapping is not None and "transactions_path" in declared
+            and "mapping_path" not in declared and "prepared_dir" not in declared):  # a notebook of its own that reads the file
         raise InputError(f"{config.source.name}: notebook {name} takes no 'mapping_path' parameter, so it cannot read "
                          "transactions through a column mapping; use a preset for this run")
     return {**chosen, **extra}
