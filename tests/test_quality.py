@@ -1,10 +1,15 @@
 """Data-quality measures, checked by hand on tiny tables and on the demo's prepared run."""
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 
+from segkit.pipeline.prepare import prepared
 from segkit.prep import quality
+
+DEMO = Path(__file__).resolve().parents[1] / "data" / "raw" / "demo"
 
 
 def _orders(dates, amounts):
@@ -18,6 +23,7 @@ def test_coverage_keeps_empty_months_as_gaps():
     cov = quality.coverage(orders, customers)
     assert cov.per_month.tolist() == [2, 0, 1]  # Jan 2 orders, Feb none, Mar 1
     assert cov.months == 3 and cov.gap_months == 1
+    assert [str(m) for m in cov.gaps] == ["2024-02"]
 
 
 def test_order_value_stats_use_linear_interpolation():
@@ -51,13 +57,11 @@ def test_regions_from_the_lines_first_then_the_customer_file():
     assert quality.never_bought(known, buyers) == (1, 3)
 
 
-def test_demo_orders_by_month_add_up(tmp_path, monkeypatch):
-    from pathlib import Path
-
-    from segkit.pipeline.prepare import prepared
-
-    demo = Path(__file__).resolve().parents[1] / "data" / "raw" / "demo"
-    run = prepared("", demo_dir=demo, out_dir=tmp_path / "dev")
+def test_demo_orders_by_month_add_up(tmp_path):
+    run = prepared("", demo_dir=DEMO, out_dir=tmp_path / "dev")
     cov = quality.coverage(run.orders, run.customer_table)
     assert cov.per_month.sum() == len(run.orders) == 31_511
-    assert cov.months == 24 and cov.gap_months == 0
+    assert cov.months == 24 and cov.gap_months == 0 and len(cov.gaps) == 0
+    assert (cov.first.date().isoformat(), cov.last.date().isoformat()) == ("2024-01-01", "2025-12-31")
+    # 400 customers of the file are generated without a line; 4 more lost every line to the cleaning
+    assert quality.never_bought(run.optional("attributes"), run.customer_table["customer_id"]) == (404, 5_000)

@@ -1,12 +1,22 @@
-"""Needs analysis: priority (importance x urgency), gap, opportunity, IPA, derived importance, Kano, NPS, complaints, suitability, backlog."""
+"""Needs analysis: which analyses apply, priority (importance x urgency), gap, opportunity, IPA, derived importance, Kano, NPS, complaints, suitability, backlog."""
 
 from __future__ import annotations
 
+from segkit.needs.analysis import (
+    ANALYSES,
+    NeedAnalyses,
+    analyse,
+    applicable,
+    count_small_bases,
+    extremes_profile,
+)
 from segkit.needs.complaints import (
     OTHER,
+    ComplaintUrgency,
     KeywordDictionary,
     categorise,
     complaint_summary,
+    complaint_urgency,
     load_dictionary,
     need_urgency,
 )
@@ -63,6 +73,9 @@ from segkit.needs.ranking import (
 )
 from segkit.needs.segments import (
     PROFILE_COLUMNS,
+    RespondentLinks,
+    customer_types,
+    link_respondents,
     priority_by_segment,
     respondent_profile,
     respondent_segments,
@@ -70,13 +83,28 @@ from segkit.needs.segments import (
 from segkit.needs.suitability import (
     LEVEL_NAMES,
     RiskScoring,
+    RiskTables,
     SuitabilityAudit,
     audit_holdings,
     load_scoring,
+    risk_tables,
     score_risk,
 )
 
 __all__ = [
+    "ANALYSES",
+    "NeedAnalyses",
+    "applicable",
+    "analyse",
+    "count_small_bases",
+    "extremes_profile",
+    "ComplaintUrgency",
+    "complaint_urgency",
+    "RespondentLinks",
+    "customer_types",
+    "link_respondents",
+    "RiskTables",
+    "risk_tables",
     "KANO_PRIORITY",
     "need_metrics",
     "Backlog",

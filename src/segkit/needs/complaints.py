@@ -136,3 +136,50 @@ def need_urgency(
     low, high = scale
     urgency = low + (high - low) * (index / top if top > 0 else index * 0)
     return table.assign(index=index, urgency=urgency)
+
+
+@dataclass(frozen=True)
+class ComplaintUrgency:
+    """Complaint-based urgency per need item (`need_urgency`, indexed by item)."""
+
+    table: pd.DataFrame  # complaints, frequency, mean_severity, index, urgency (index = item)
+
+    @property
+    def index(self) -> pd.Series:
+        """Frequency × severity: the backlog's complaint-urgency component."""
+        return self.table["index"]
+
+    @property
+    def urgency(self) -> pd.Series:
+        """`index` on the survey scale: the priority matrix's urgency axis."""
+        return self.table["urgency"]
+
+
+def complaint_urgency(
+    complaints: pd.DataFrame | None,
+    *,
+    dictionary: KeywordDictionary,
+    items: Sequence[str],
+    n_customers: int,
+) -> ComplaintUrgency | None:
+    """The complaint urgency of every need item, or None without complaints.
+
+    Parameters
+    ----------
+    complaints : DataFrame, optional
+        Complaint rows (``complaint``, optional ``severity``), as the run read them.
+    dictionary : KeywordDictionary
+        Categories, their keywords and the need items each concerns.
+    items : sequence of str
+        The need items of the catalogue.
+    n_customers : int
+        The base the complaints come from (customers with transactions, else respondents).
+
+    Returns
+    -------
+    ComplaintUrgency or None
+    """
+    if complaints is None:
+        return None
+    table = need_urgency(complaints, dictionary=dictionary, items=items, n_customers=n_customers)
+    return ComplaintUrgency(table=table.set_index("item"))

@@ -48,7 +48,10 @@ def nps(
     """NPS of 0..10 scores (promoters 9–10, passives 7–8, detractors 0–6) on −100..100.
 
     ``method``: "wald", "adjusted-wald", or "auto" (adjusted Wald when n < `small_base`). The
-    reported NPS and SE are always the plain ones; only the interval is adjusted.
+    reported NPS and SE are always the plain ones; only the interval is adjusted. The adjusted
+    interval is centred on the shrunk estimate, which for a single promoter (or detractor) leaves
+    the plain ±100 outside it; the interval is then widened to reach the reported NPS, so an
+    interval always contains its own estimate.
     """
     values = pd.Series(scores, dtype="float64").dropna()
     if ((values < 0) | (values > 10) | (values % 1 != 0)).any():
@@ -80,8 +83,8 @@ def nps(
         detractors=detractors,
         nps=score,
         se=se,
-        ci_low=max(-100.0, centre - half),
-        ci_high=min(100.0, centre + half),
+        ci_low=min(score, max(-100.0, centre - half)),
+        ci_high=max(score, min(100.0, centre + half)),
         method=chosen,
         level=level,
     )

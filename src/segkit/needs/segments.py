@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -35,6 +36,69 @@ def priority_by_segment(
     return pd.concat(parts, ignore_index=True)
 
 
+def customer_types(attributes: pd.DataFrame | None) -> pd.Series:
+    """Each customer's type (``customer_type`` of the customer attributes) by customer id.
+
+    Parameters
+    ----------
+    attributes : DataFrame, optional
+        Customer attributes with ``customer_id``; None when the run has no customer file.
+
+    Returns
+    -------
+    Series
+        Indexed by customer id; empty without attributes or without a ``customer_type`` column.
+    """
+    if attributes is None or "customer_type" not in attributes:
+        return pd.Series(dtype="str")
+    return attributes.set_index("customer_id")["customer_type"]
+
+
+@dataclass(frozen=True)
+class RespondentLinks:
+    """Respondents linked to what is known of them as customers (both indexed by respondent_id)."""
+
+    segment: pd.Series  # value segment, NA when unlinked
+    customer_type: pd.Series  # customer type, NA when unknown
+
+    @property
+    def groupings(self) -> list[pd.Series]:
+        """The groupings with at least one linked respondent: segment first, then customer type."""
+        return [g for g in (self.segment, self.customer_type) if g.notna().any()]
+
+    @property
+    def unlinked(self) -> int:
+        """Respondents without a segment (no customer id, or a customer id without transactions)."""
+        return int(self.segment.isna().sum())
+
+
+def link_respondents(
+    respondents: pd.DataFrame,
+    *,
+    segments: pd.Series,
+    types: pd.Series,
+    segment_order: Sequence[str] | None = None,
+) -> RespondentLinks:
+    """Link every respondent to a value segment and a customer type through its customer id.
+
+    Parameters
+    ----------
+    respondents : DataFrame
+        ``respondent_id``, ``customer_id`` (NA for an anonymous respondent).
+    segments, types : Series
+        Customer id -> segment, customer id -> customer type (may be empty).
+    segment_order : sequence of str, optional
+        The segments in their order (value rank); the segment Series is then categorical in it,
+        so tables and tests list segments in that order rather than alphabetically.
+
+    Returns
+    -------
+    RespondentLinks
+    """
+    segment = respondent_segments(respondents, segments)
+    if segment_order is not None:
+        segment = segment.astype(pd.CategoricalDtype(list(segment_order)))
+    return RespondentLinks(segment=segment, customer_type=respondent_segments(respondents, types))
 
 
 #: Customer columns that may describe respondents in a report (never names, phones or e-mails).

@@ -149,3 +149,46 @@ def audit_holdings(
         n_holdings=len(holdings),
         n_customers=int(holdings[customer_col].nunique()),
     )
+
+
+@dataclass(frozen=True)
+class RiskTables:
+    """The audit with product risk as ``R1``..``R5`` and customer risk as ``C1``..``C5`` (the usual
+    labels), so product and customer levels read side by side."""
+
+    by_product: pd.DataFrame  # product_id (with its name when the holdings give one), product_risk, holders, violations
+    by_segment: pd.DataFrame  # segment, holdings, violations, share
+    violations: pd.DataFrame  # customer_id, product_id, product_risk, risk_level, risk_name (a LEVEL_NAMES key)
+
+
+def risk_tables(audit: SuitabilityAudit, holdings: pd.DataFrame, *, product_col: str = "product_id",
+                name_col: str = "product_name") -> RiskTables:
+    """The tables of a suitability audit, levels labelled R1..R5 (products) and C1..C5 (customers).
+
+    Parameters
+    ----------
+    audit : SuitabilityAudit
+        From `audit_holdings`.
+    holdings : DataFrame
+        The holdings audited; a `name_col` column adds each product's name after its id.
+    product_col, name_col : str
+        Product id and product name columns.
+
+    Returns
+    -------
+    RiskTables
+    """
+    by_product = audit.by_product.assign(product_risk="R" + audit.by_product["product_risk"].astype(int).astype(str))
+    if name_col in holdings:
+        names = holdings.drop_duplicates(product_col).set_index(product_col)[name_col]
+        by_product = by_product.assign(
+            **{product_col: by_product[product_col] + " " + by_product[product_col].map(names).fillna("")})
+    violations = audit.violations.assign(
+        product_risk="R" + audit.violations["product_risk"].astype(int).astype(str),
+        risk_level="C" + audit.violations["risk_level"].astype(int).astype(str),
+    )
+    return RiskTables(
+        by_product=by_product[[product_col, "product_risk", "holders", "violations"]],
+        by_segment=audit.by_segment[["segment", "holdings", "violations", "share"]],
+        violations=violations[["customer_id", product_col, "product_risk", "risk_level", "risk_name"]],
+    )

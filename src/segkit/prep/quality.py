@@ -30,12 +30,18 @@ class Coverage:
 
     @property
     def months(self) -> int:
+        """Calendar months from the first to the last purchase, both included."""
         return len(self.per_month)
 
     @property
+    def gaps(self) -> pd.PeriodIndex:
+        """The calendar months inside the covered period without a single order."""
+        return pd.PeriodIndex(self.per_month.index[self.per_month.to_numpy() == 0])
+
+    @property
     def gap_months(self) -> int:
-        """Calendar months inside the covered period without a single order."""
-        return int((self.per_month == 0).sum())
+        """How many calendar months inside the covered period have no order (``len(gaps)``)."""
+        return len(self.gaps)
 
 
 def coverage(orders: pd.DataFrame, customers: pd.DataFrame, *, date_col: str = schema.ORDER_DATE) -> Coverage:
@@ -157,7 +163,21 @@ def customers_by_region(buyers: pd.Series, from_lines: pd.DataFrame, known: pd.D
 
 
 def never_bought(known: pd.DataFrame | None, buyers: pd.Series) -> tuple[int, int] | None:
-    """How many customers of the customer file never bought, out of how many (None without a file)."""
+    """How many customers of the customer file never bought, out of how many.
+
+    Parameters
+    ----------
+    known : pandas.DataFrame or None
+        The customer attribute file (column ``customer_id``), one row per known customer.
+    buyers : pandas.Series
+        Customer ids of the customers with at least one clean line.
+
+    Returns
+    -------
+    tuple of (int, int) or None
+        ``(never, known)``: rows of the customer file whose id has no purchase, and the rows of
+        the file; None without a customer file.
+    """
     if known is None:
         return None
     never = int((~known[schema.CUSTOMER_ID].isin(buyers)).sum())
