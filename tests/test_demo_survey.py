@@ -22,7 +22,7 @@ from segkit.needs import (
 )
 from segkit.needs import segments as needs_segments
 from segkit.survey import catalogue as survey_catalogue
-from segkit.survey import read
+from segkit.survey import load
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -52,7 +52,7 @@ def demo(tmp_path_factory):
     customers, transactions = hand_made_inputs()
     paths = write_survey_files(out, customers, transactions, seed=7)
     catalogue = survey_catalogue.load_catalogue(out / "needs.yaml")
-    return out, paths, customers, read.read_survey(out / "survey.csv", catalogue=catalogue)
+    return out, paths, customers, load.read_survey(out / "survey.csv", catalogue=catalogue)
 
 
 def test_files_and_sample(demo):

@@ -18,7 +18,7 @@ import pytest
 from segkit import InputError
 from segkit.needs import kano
 from segkit.survey import catalogue as survey_catalogue
-from segkit.survey import read
+from segkit.survey import load
 
 FIXTURES = Path(__file__).parent / "fixtures" / "survey"
 
@@ -26,7 +26,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "survey"
 @pytest.fixture
 def public():
     catalogue = survey_catalogue.load_catalogue(FIXTURES / "kano_public_needs.yaml")
-    return read.read_survey(FIXTURES / "kano_public.csv", catalogue=catalogue)
+    return load.read_survey(FIXTURES / "kano_public.csv", catalogue=catalogue)
 
 
 def test_public_wide_kano_file_reads_through_the_catalogue_columns(public):
@@ -61,7 +61,7 @@ def test_unknown_label_names_file_row_column_and_value(tmp_path):
     path.write_text(text, encoding="utf-8")
     catalogue = survey_catalogue.load_catalogue(FIXTURES / "kano_public_needs.yaml")
     with pytest.raises(InputError) as error:
-        read.read_survey(path, catalogue=catalogue)
+        load.read_survey(path, catalogue=catalogue)
     # 8 respondents x 7 answer columns = 56 cells, 3 of them blank (row 8) = 53 answers
     assert str(error.value).startswith(
         "kano_public.csv: 1 of 53 answers are not on the scale or not a known label "
@@ -75,7 +75,7 @@ def test_catalogue_column_missing_from_the_file(tmp_path):
     (tmp_path / "needs.yaml").write_text(needs, encoding="utf-8")
     with pytest.raises(InputError, match=r"kano_public\.csv: columns named in the need catalogue are not in the file "
                                          r"\(item offline functional: 'How would you feel if the app works offline\?'\)"):
-        read.read_survey(FIXTURES / "kano_public.csv", catalogue=survey_catalogue.load_catalogue(tmp_path / "needs.yaml"))
+        load.read_survey(FIXTURES / "kano_public.csv", catalogue=survey_catalogue.load_catalogue(tmp_path / "needs.yaml"))
 
 
 NUMERIC_NEEDS = """
@@ -99,7 +99,7 @@ def test_numeric_answers_coded_in_reverse_in_a_workbook(tmp_path):
     sheet.append([103, 5, 3, None, None])
     workbook.save(tmp_path / "kano.xlsx")
     (tmp_path / "needs.yaml").write_text(NUMERIC_NEEDS, encoding="utf-8")
-    s = read.read_survey(tmp_path / "kano.xlsx", catalogue=survey_catalogue.load_catalogue(tmp_path / "needs.yaml"))
+    s = load.read_survey(tmp_path / "kano.xlsx", catalogue=survey_catalogue.load_catalogue(tmp_path / "needs.yaml"))
     pairs = s.kano.set_index(["respondent_id", "item"])
     assert tuple(pairs.loc[("101", "Q1")]) == ("like", "dislike")  # O
     assert tuple(pairs.loc[("102", "Q1")]) == ("must-be", "dislike")  # M

@@ -6,7 +6,7 @@ import pytest
 
 from segkit.core.errors import InputError
 from segkit.survey import catalogue as survey_catalogue
-from segkit.survey import likert, read
+from segkit.survey import likert, load, read
 
 CATALOGUE = """
 items:
@@ -67,7 +67,7 @@ R3,,5,1,I am neutral,无所谓,important,非常不满意,2,
 def test_read_wide_survey(tmp_path, catalogue):
     path = tmp_path / "survey.csv"
     path.write_text(WIDE, encoding="utf-8")
-    s = read.read_survey(path, catalogue=catalogue)
+    s = load.read_survey(path, catalogue=catalogue)
     assert s.n == 3
     imp = s.wide("importance")
     assert imp.loc["R1"].tolist() == [5, 2] and imp.loc["R3"].tolist() == [5, 4]
@@ -84,7 +84,7 @@ def test_bad_answers_are_reported_with_item_respondent_value(tmp_path, catalogue
     path.write_text(WIDE.replace("very important", "sehr wichtig").replace("2,very satisfied", "9,very satisfied")
                     .replace("I am neutral", "maybe"), encoding="utf-8")
     with pytest.raises(InputError) as error:
-        read.read_survey(path, catalogue=catalogue)
+        load.read_survey(path, catalogue=catalogue)
     text = str(error.value)
     assert text.startswith("survey.csv: 3 of ")
     # file, data row, respondent, column, item and value of each, in file order
@@ -98,14 +98,14 @@ def test_bad_nps_is_reported(tmp_path, catalogue):
     path = tmp_path / "survey.csv"
     path.write_text(WIDE.replace(",4,9\n", ",4,11\n"), encoding="utf-8")
     with pytest.raises(InputError, match=r"column 'nps': 1 of 3 values are not numbers from 0 to 10 \(row 1: '11'\)"):
-        read.read_survey(path, catalogue=catalogue)
+        load.read_survey(path, catalogue=catalogue)
 
 
 def test_no_answer_columns(tmp_path, catalogue):
     path = tmp_path / "survey.csv"
     path.write_text("respondent_id,q1\nR1,5\n", encoding="utf-8")
     with pytest.raises(InputError, match="survey.csv: no survey answer columns.*'N1_importance'"):
-        read.read_survey(path, catalogue=catalogue)
+        load.read_survey(path, catalogue=catalogue)
 
 
 def test_read_long_survey(tmp_path, catalogue):
@@ -113,7 +113,7 @@ def test_read_long_survey(tmp_path, catalogue):
             "R1,N1,functional,like", "R1,N1,dysfunctional,dislike", "R2,,nps,3", "R2,N1,importance,2"]
     path = tmp_path / "long.csv"
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    s = read.read_survey(path, catalogue=catalogue, layout="long")
+    s = load.read_survey(path, catalogue=catalogue, layout="long")
     assert s.wide("importance").loc[["R1", "R2"], "N1"].tolist() == [5, 2]
     assert s.respondents.set_index("respondent_id")["nps"].to_dict() == {"R1": 10, "R2": 3}
 
@@ -127,7 +127,7 @@ def test_unknown_item_in_long_answers(catalogue):
 def test_subset(tmp_path, catalogue):
     path = tmp_path / "survey.csv"
     path.write_text(WIDE, encoding="utf-8")
-    s = read.read_survey(path, catalogue=catalogue).subset(["R1"])
+    s = load.read_survey(path, catalogue=catalogue).subset(["R1"])
     assert s.n == 1 and set(s.ratings["respondent_id"]) == {"R1"}
 
 

@@ -18,6 +18,20 @@ def sample_offenders(rows: Sequence[int], values: Sequence[object], *, limit: in
     """Format up to `limit` offending rows as ``row 17: '31/02/2011', row 40: 'n/a'``.
 
     Rows are 1-based data rows (the header is not counted), as a spreadsheet user counts them.
+
+    Parameters
+    ----------
+    rows : sequence of int
+        1-based data rows of the offending values.
+    values : sequence of object
+        The offending values, in the order of `rows`; None is shown as ``''``.
+    limit : int, default 3
+        Most rows shown; when there are more, ``, ...`` is appended.
+
+    Returns
+    -------
+    str
+        The rows and values, comma-separated, for an error message.
     """
     shown = [f"row {r}: {str(v)!r}" if v is not None else f"row {r}: ''" for r, v in zip(rows, values)]
     text = ", ".join(shown[:limit])

@@ -15,7 +15,23 @@ from segkit.core.errors import InputError
 
 
 def file_sha256(path: str | os.PathLike) -> str:
-    """Hex SHA-256 of a file, read in chunks, so a run manifest can pin the exact input."""
+    """Hex SHA-256 of a file, read in chunks, so a run manifest can pin the exact input.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file to fingerprint.
+
+    Returns
+    -------
+    str
+        The SHA-256 digest as 64 hexadecimal digits.
+
+    Raises
+    ------
+    InputError
+        When `path` does not exist or is not a file (see `existing_file`).
+    """
     digest = hashlib.sha256()
     with open(existing_file(path), "rb") as fh:
         while chunk := fh.read(1 << 20):
@@ -28,6 +44,18 @@ def write_parquet_atomic(frame: pd.DataFrame, path: str | os.PathLike) -> Path:
 
     The data go to a temporary file in the same folder (same file system) and are moved into place
     with `os.replace`; a crash or an interrupted job never leaves a half-written file behind.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table to write; its index is not written.
+    path : str or os.PathLike
+        The target file; missing parent folders are created.
+
+    Returns
+    -------
+    pathlib.Path
+        `path`, as a `Path`.
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -43,6 +71,23 @@ def write_parquet_atomic(frame: pd.DataFrame, path: str | os.PathLike) -> Path:
 
 
 def existing_file(path: str | os.PathLike) -> Path:
+    """`path` as a `Path`, after checking that it exists and is a file (not a folder).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The input file.
+
+    Returns
+    -------
+    pathlib.Path
+        `path`, as a `Path`.
+
+    Raises
+    ------
+    InputError
+        When `path` does not exist ("file not found") or is not a file ("not a file").
+    """
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path.name}: file not found ({path})")

@@ -34,7 +34,19 @@ def _random_key() -> str:
 
 
 def pseudonym_key(configured: str | None = None) -> str:
-    """The key to use: `configured`, else ``$SEGKIT_PSEUDONYM_KEY``, else a random per-process key."""
+    """The key to use: `configured`, else ``$SEGKIT_PSEUDONYM_KEY``, else a random per-process key.
+
+    Parameters
+    ----------
+    configured : str, optional
+        The key from the run config (``pseudonymize_key``); None or empty falls through to the
+        environment variable `KEY_ENV`, then to the random key.
+
+    Returns
+    -------
+    str
+        The key.
+    """
     return configured or environ.get(KEY_ENV) or _random_key()
 
 
@@ -44,6 +56,20 @@ def pseudonymize(ids: pd.Series, *, key: str | None = None, prefix: str = "P-") 
     A keyed hash (not a plain hash) so that nobody holding a list of customer ids can recompute
     the pseudonyms; equal ids map to equal pseudonyms, so joins and counts still work. Missing ids
     stay missing.
+
+    Parameters
+    ----------
+    ids : pandas.Series
+        Ids to replace (any type; each is hashed as its text).
+    key : str, optional
+        The HMAC key; None takes `pseudonym_key` (``$SEGKIT_PSEUDONYM_KEY``, else the per-process key).
+    prefix : str, default "P-"
+        Text put before the digest.
+
+    Returns
+    -------
+    pandas.Series
+        ``str`` pseudonyms such as ``P-3f2a9c01b7de``, with the index of `ids`; NA where the id is missing.
     """
     secret = pseudonym_key(key).encode("utf-8")
 
@@ -57,18 +83,55 @@ def pseudonymize(ids: pd.Series, *, key: str | None = None, prefix: str = "P-") 
 
 
 def is_pii_column(column: str) -> bool:
-    """True when the column name marks direct personal data (``name``, ``customer_email``, ...)."""
+    """True when the column name marks direct personal data (``name``, ``customer_email``, ...).
+
+    Parameters
+    ----------
+    column : str
+        A column name; compared in lower case.
+
+    Returns
+    -------
+    bool
+        True when the name contains one of `PII_COLUMNS` and does not end in ``_id``.
+    """
     lowered = str(column).lower()
     return any(part in lowered for part in PII_COLUMNS) and not lowered.endswith("_id")
 
 
 def drop_pii(frame: pd.DataFrame) -> pd.DataFrame:
-    """`frame` without the columns that identify a person (see `is_pii_column`)."""
+    """`frame` without the columns that identify a person (see `is_pii_column`).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Any table, e.g. a customer table about to go into a report or export.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of `frame` without the columns for which `is_pii_column` is true.
+    """
     return frame.drop(columns=[c for c in frame.columns if is_pii_column(c)])
 
 
 def pii_values(customers: pd.DataFrame, *, columns: Iterable[str] = ("name", "phone", "email"), min_length: int = 2) -> set[str]:
-    """Every non-empty value of the PII `columns` present in `customers`, for `find_pii`."""
+    """Every non-empty value of the PII `columns` present in `customers`, for `find_pii`.
+
+    Parameters
+    ----------
+    customers : pandas.DataFrame
+        A table holding personal data (the customer attributes).
+    columns : iterable of str, default ("name", "phone", "email")
+        The PII columns to collect; those absent from `customers` are skipped.
+    min_length : int, default 2
+        Values shorter than this many characters (after stripping blanks) are left out.
+
+    Returns
+    -------
+    set of str
+        The stripped values.
+    """
     values: set[str] = set()
     for column in columns:
         if column in customers.columns:
@@ -81,6 +144,18 @@ def find_pii(paths: Iterable[Path], values: Iterable[str]) -> dict[Path, list[st
     """Which of `values` occur in which files, as written or HTML-escaped (``O'Brien`` → ``O&#x27;Brien``).
 
     Used by the tests on every produced report and manifest; an empty result means no leak.
+
+    Parameters
+    ----------
+    paths : iterable of pathlib.Path
+        Files to scan, read as UTF-8 text (undecodable bytes replaced).
+    values : iterable of str
+        Personal values to look for (`pii_values`).
+
+    Returns
+    -------
+    dict of pathlib.Path to list of str
+        File → the values found in it, sorted; files without a hit are absent.
     """
     needles = {v: {v, html.escape(v), html.escape(v, quote=False)} for v in values}
     found: dict[Path, list[str]] = {}
@@ -93,7 +168,20 @@ def find_pii(paths: Iterable[Path], values: Iterable[str]) -> dict[Path, list[st
 
 
 def redact(mapping: Mapping[str, object], *, secret_keys: Iterable[str] = ("pseudonymize_key",)) -> dict:
-    """A copy of a (nested) config mapping with secret values replaced by ``'<redacted>'``."""
+    """A copy of a (nested) config mapping with secret values replaced by ``'<redacted>'``.
+
+    Parameters
+    ----------
+    mapping : mapping of str to object
+        A config, possibly nested.
+    secret_keys : iterable of str, default ("pseudonymize_key",)
+        Keys whose values are hidden, at any depth of nested mappings.
+
+    Returns
+    -------
+    dict
+        The copy; nested mappings are copied as dicts, other values (lists included) are kept as they are.
+    """
     hidden = set(secret_keys)
     out: dict = {}
     for key, value in mapping.items():

@@ -11,7 +11,26 @@ from segkit.core.errors import InputError
 
 
 def adjust_pvalues(pvalues: Sequence[float], *, method: str = "holm") -> np.ndarray:
-    """Holm (family-wise) or Benjamini–Hochberg ("bh", false discovery rate) adjusted p-values; NaN kept."""
+    """Holm (family-wise) or Benjamini–Hochberg ("bh", false discovery rate) adjusted p-values; NaN kept.
+
+    Parameters
+    ----------
+    pvalues : sequence of float
+        Raw p-values of one family of tests; NaN entries are left out of the family.
+    method : {"holm", "bh"}, default "holm"
+        ``"holm"`` (Holm's step-down) controls the family-wise error rate, ``"bh"``
+        (Benjamini–Hochberg) the false discovery rate.
+
+    Returns
+    -------
+    numpy.ndarray
+        Adjusted p-values (float64, at most 1) in the order of `pvalues`; NaN where the input is NaN.
+
+    Raises
+    ------
+    InputError
+        When `method` is neither ``"holm"`` nor ``"bh"`` (checked once some p-value is not NaN).
+    """
     p = np.asarray(pvalues, dtype="float64")
     out = np.full_like(p, np.nan)
     ok = ~np.isnan(p)

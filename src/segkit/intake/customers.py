@@ -26,6 +26,32 @@ def load_customers(
     The id column is renamed to ``customer_id`` and normalised like transaction ids so the two
     tables join; a missing or repeated id is an error (a customer table is a key table).
     ``signup_date`` is parsed when present (empty allowed: not everyone has one).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The customer file: text (also ``.gz``), Excel or Parquet (see `read_table`).
+    encoding : str, optional
+        Encoding of a text file; default detected (`detect_encoding`).
+    sheet : str or int, optional
+        Excel sheet name or index, or ``"*"`` to stack every sheet; default the first sheet.
+    id_column : str, default "customer_id"
+        Column of customer ids in the file; it is renamed to ``customer_id``.
+    signup_column : str, default "signup_date"
+        Column parsed as dates (`DEFAULT_DATE_FORMATS`, empty cells allowed) when the file has it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``customer_id`` (``str``) first, then the file's other columns in file order: text columns
+        stripped (empty → NA), the sign-up column as ``datetime64[us]``, typed Excel or Parquet columns
+        as read.
+
+    Raises
+    ------
+    InputError
+        When the file cannot be read or has no data rows, the id column is missing, an id is empty or
+        repeated, or a sign-up date cannot be read.
     """
     source = Path(path).name
     raw = read_table(path, encoding=encoding, sheet=sheet)

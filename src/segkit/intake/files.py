@@ -40,6 +40,25 @@ def detect_encoding(path: str | os.PathLike, *, fallback: str | None = None) -> 
     (`GB18030_PLAUSIBLE_SHARE`). A preset whose public file is known to be Latin-1 passes that as
     `fallback`; otherwise the caller is asked for the encoding. The whole file is checked in chunks
     (decompressed for ``.gz``), so a stray byte on line 900,000 is not missed.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A text file, plain or gzip-compressed (``.gz``).
+    fallback : str, optional
+        Encoding returned when the file is neither UTF-8 nor plausible GB18030 (e.g. ``"latin-1"``);
+        without it that case is an error.
+
+    Returns
+    -------
+    str
+        ``"utf-8-sig"``, ``"utf-8"``, ``"gb18030"`` or `fallback`.
+
+    Raises
+    ------
+    InputError
+        When the file does not exist or cannot be decompressed, or no encoding fits and no `fallback`
+        is given.
     """
     path = _existing_file(path)
     try:
@@ -76,6 +95,36 @@ def read_table(
     of ``, ; tab |`` on the first line, or runs of blanks with ``whitespace=True``.
     Excel: the first sheet, ``sheet=`` name or index, or ``sheet="*"`` to stack every sheet.
     Without a header the columns are named ``column_1``, ``column_2``, ...
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A .csv/.txt/.tsv/.dat text file (also ``.gz``), an .xlsx/.xlsm workbook or a .parquet/.pq file.
+    encoding : str, optional
+        Encoding of a text file; default detected. Not used for Excel and Parquet.
+    sheet : str or int, optional
+        Excel sheet name or 0-based index, or `ALL_SHEETS` (``"*"``) to stack every sheet (they must
+        share one header); default the first sheet. Not used for other files.
+    whitespace : bool, default False
+        Split text on runs of blanks instead of one separator (e.g. the CDNOW files); a file that is
+        neither Excel nor Parquet is then read as text whatever its extension.
+    header : bool, default True
+        Whether the first line (row) holds the column names.
+    fallback_encoding : str, optional
+        Passed to `detect_encoding` as `fallback` when `encoding` is not given.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The raw table: from text files every column ``str`` (empty cell → NA), from Excel and Parquet
+        the stored types; column names stripped of surrounding blanks.
+
+    Raises
+    ------
+    InputError
+        When the file does not exist, is empty, has an unknown type (or is an old .xls), cannot be
+        decoded or decompressed, names an unknown encoding, cannot be parsed, has no such sheet, or has
+        sheets with different headers to stack.
     """
     path = _existing_file(path)
     suffix = _data_suffix(path)
@@ -117,6 +166,27 @@ def load_table(
 
     Values stay raw (see `read_table`); parse columns with `parse_numbers` / `parse_dates` to get
     the same error messages as the transaction intake.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A text file (also ``.gz``), an Excel workbook or a Parquet file (see `read_table`).
+    encoding : str, optional
+        Encoding of a text file; default detected.
+    sheet : str or int, optional
+        Excel sheet name or index, or ``"*"`` for every sheet; default the first sheet.
+    fallback_encoding : str, optional
+        Encoding used when detection finds neither UTF-8 nor GB18030.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The raw table, as `read_table` returns it.
+
+    Raises
+    ------
+    InputError
+        When `read_table` does, or when the file has no columns or no data rows.
     """
     frame = read_table(path, encoding=encoding, sheet=sheet, fallback_encoding=fallback_encoding)
     _require_rows(frame, Path(path).name)

@@ -27,6 +27,16 @@ def parse_ids(values: pd.Series) -> pd.Series:
 
     Float id columns (Excel, pandas exports of a column with gaps) print as ``17850.0``; the
     trailing ``.0`` is dropped so the same customer gets the same id in every file.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        A raw id column (text, or numbers from Excel or Parquet).
+
+    Returns
+    -------
+    pandas.Series
+        ``str`` ids with the index of `values`; NA where the cell is empty or one of `MISSING_ID_TOKENS`.
     """
     text = values.astype("str").str.strip().str.replace(_FLOAT_ID, r"\1", regex=True)
     return text.mask(text.isin(("", *MISSING_ID_TOKENS)))
@@ -39,6 +49,27 @@ def parse_numbers(
 
     Empty cells count as failures unless ``allow_missing``; thousands separators and decimal
     commas are failures too (``'1,2'`` is ambiguous), so nothing is silently misread.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        A raw column (text, or numbers from Excel or Parquet).
+    source : str
+        Name of the file, for the error message.
+    column : str
+        Name of the column in the file, for the error message.
+    allow_missing : bool, default False
+        Accept empty cells (they become NaN) instead of reporting them.
+
+    Returns
+    -------
+    pandas.Series
+        float64 values with the index of `values`.
+
+    Raises
+    ------
+    InputError
+        When values are not finite numbers; the message gives how many and the first rows.
     """
     if pd.api.types.is_numeric_dtype(values.dtype):
         numbers = values.astype("float64")
@@ -65,6 +96,30 @@ def parse_dates(
     year-first, because 03/04/2024 cannot be read without being told the order). Cells that are
     already dates (Excel, Parquet) are taken as they are. If no format reads every value, the
     error lists the failures under the format that read the most.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        A raw column: text, dates (Excel, Parquet) or a mix of both.
+    source : str
+        Name of the file, for the error message.
+    column : str
+        Name of the column in the file, for the error message.
+    formats : str or sequence of str, optional
+        Format(s) tried in order (``strftime`` codes, or ``"ISO8601"``); default `DEFAULT_DATE_FORMATS`.
+    allow_missing : bool, default False
+        Accept empty cells (they become NaT) instead of reporting them.
+
+    Returns
+    -------
+    pandas.Series
+        ``datetime64[us]`` values with the index of `values`; a time-zone offset is dropped, keeping
+        the local time.
+
+    Raises
+    ------
+    InputError
+        When no format reads every value, or when the dates carry different time-zone offsets.
     """
     formats = (formats,) if isinstance(formats, str) else tuple(formats or DEFAULT_DATE_FORMATS)
     if pd.api.types.is_datetime64_any_dtype(values.dtype):

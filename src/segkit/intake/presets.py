@@ -26,6 +26,25 @@ class Preset:
     header-less whitespace files (CDNOW); a header line, when present, is detected and skipped.
     Without an ``order_id`` column one order id per line is synthesised as
     ``"<customer_id>-<YYYYMMDD>-<data row>"``.
+
+    Attributes
+    ----------
+    name : str
+        The preset's name, as passed to ``load_transactions(preset=...)``.
+    description : str
+        The file the preset is for.
+    columns : mapping of str to str
+        Canonical name → source column.
+    date_formats : tuple of str
+        Candidate formats of the order date, tried in order.
+    whitespace : bool
+        Fields are separated by runs of blanks.
+    names : tuple of str
+        Positional column names of a header-less file.
+    sheet : str or int or None
+        Excel sheet to read (``"*"``: every sheet); None for the first.
+    fallback_encoding : str or None
+        Encoding assumed when a text file is neither UTF-8 nor GB18030.
     """
 
     name: str
@@ -137,6 +156,23 @@ def read_mapping(path: str | os.PathLike) -> dict[str, str]:
         unit_price: 单价
         date_format: "%Y/%m/%d %H:%M"   # optional; default: unambiguous year-first formats
         encoding: gb18030               # optional; default: detected
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The YAML file (UTF-8, a BOM allowed).
+
+    Returns
+    -------
+    dict of str to str
+        Canonical name → source column, plus ``date_format``, ``encoding`` and ``sheet`` when given;
+        values as stripped text (an integer ``sheet`` stays an int).
+
+    Raises
+    ------
+    InputError
+        When the file does not exist or is not YAML, is not a non-empty mapping, has unknown keys, or
+        names no source column for customer_id, order_date, quantity, and unit_price or amount.
     """
     path = _existing_file(path)
     try:

@@ -59,6 +59,38 @@ def load_transactions(
     `read_mapping`). `encoding`, `date_format` and `sheet` override the preset or mapping. Every
     check happens before a value is computed; a failure raises `InputError` naming the file,
     the column and the first offending rows.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The transaction file: text (also ``.gz``), Excel or Parquet (see `read_table`).
+    preset : str, optional
+        Name of a preset in `PRESETS` (``demo``, ``online_retail``, ``online_retail_ii``,
+        ``cdnow_master``, ``cdnow_sample``).
+    mapping : mapping of str to str, or str or os.PathLike, optional
+        Canonical name → source column (with optional ``date_format``, ``encoding``, ``sheet``), as a
+        dict or the path of a YAML file. Source columns match exactly, else ignoring case, blanks and
+        underscores.
+    encoding : str, optional
+        Encoding of a text file; default the mapping's, else detected (with the preset's fallback).
+    date_format : str, optional
+        The one format of the order date column, instead of the preset's or mapping's.
+    sheet : str or int, optional
+        Excel sheet name or index, or ``"*"`` for every sheet, instead of the preset's or mapping's.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per transaction line: `schema.TRANSACTION_COLUMNS` (customer_id, order_id,
+        order_date, product_id, quantity, unit_price, amount), then the optional descriptive columns
+        (`schema.OPTIONAL_TRANSACTION_COLUMNS`) that are mapped; types as in the module docstring.
+
+    Raises
+    ------
+    InputError
+        When not exactly one of `preset` and `mapping` is given, the preset is unknown, the mapping is
+        invalid, the file cannot be read, a required column is missing, values cannot be parsed (the
+        problems of every column at once), or no row has a customer id.
     """
     source = Path(path).name
     spec = _resolve_spec(preset=preset, mapping=mapping)

@@ -20,7 +20,20 @@ TIME_UNITS: dict[str, float] = {"D": 1.0, "W": 7.0, "M": 30.4375}
 
 @dataclass(frozen=True)
 class BTYDSummary:
-    """Per-customer inputs of BG/NBD, Pareto/NBD and Gamma-Gamma models (not RFM features)."""
+    """Per-customer inputs of BG/NBD, Pareto/NBD and Gamma-Gamma models (not RFM features).
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        customer id, btyd_frequency (repeat purchase days), btyd_recency and btyd_T (in `unit`),
+        btyd_monetary (currency).
+    observation_end : pandas.Timestamp
+        The last day observed (midnight; that day included).
+    unit : str
+        Time unit: ``"D"``, ``"W"`` or ``"M"``.
+    unit_days : float
+        Days per unit.
+    """
 
     table: pd.DataFrame  # customer_id, btyd_frequency, btyd_recency, btyd_T, btyd_monetary
     observation_end: pd.Timestamp
@@ -56,6 +69,32 @@ def btyd_summary(
     ``btyd_T`` = observation end - first purchase day, both in `unit` (``D``, ``W`` = 7 days,
     ``M`` = 30.4375 days); ``btyd_monetary`` = mean of the repeat purchase days' values (the first
     purchase excluded), 0 for customers without a repeat purchase.
+
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        Transaction lines or purchase days with a customer, a date and an amount column.
+    observation_end : str or pandas.Timestamp
+        The last day observed (time of day dropped; purchases on that day count).
+    unit : {"D", "W", "M"}, default "W"
+        Unit of btyd_recency and btyd_T: days, weeks (7 days) or months (30.4375 days).
+    customer_col : str, default "customer_id"
+        Column of customer ids.
+    date_col : str, default "order_date"
+        Column of purchase dates.
+    amount_col : str, default "amount"
+        Column of line amounts (currency), summed per purchase day.
+
+    Returns
+    -------
+    BTYDSummary
+        The per-customer table, the observation end and the unit.
+
+    Raises
+    ------
+    InputError
+        When `unit` is unknown, a column is missing, or there is no purchase on or before
+        `observation_end`.
     """
     if unit not in TIME_UNITS:
         raise InputError(f"unit: {unit!r} is not a time unit; use one of {', '.join(TIME_UNITS)}")

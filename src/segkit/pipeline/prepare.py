@@ -34,7 +34,7 @@ from segkit.prep import aggregate
 from segkit.prep.cleaning import clean_transactions, write_audit_json
 from segkit.prep.options import CleaningOptions
 from segkit.survey.catalogue import load_catalogue
-from segkit.survey.read import read_survey
+from segkit.survey.load import read_survey
 from segkit.value.lifecycle import lifecycle_stages
 from segkit.value.segmentation import Segmenter
 

@@ -51,6 +51,28 @@ def scan(path: str | Path, *, backend: str = "duckdb", memory_limit: str = "4GB"
     `memory_limit`, so a file larger than memory still aggregates. Types are normalised
     (ids as strings, numbers as float64, dates as timestamps) so every backend sees the same
     schema. Returns the native object: DuckDB relation, Spark DataFrame or pandas DataFrame.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        A Parquet file, a directory of Parquet files, or a glob pattern (``*`` in the file name).
+    backend : {"duckdb", "pandas", "spark"}, default "duckdb"
+        The engine that reads the data.
+    memory_limit : str, default "4GB"
+        DuckDB's memory limit (e.g. ``"4GB"``); beyond it DuckDB spills to disk. Other backends ignore it.
+    spark : pyspark.sql.SparkSession, optional
+        The session to read with; required for ``backend="spark"``.
+
+    Returns
+    -------
+    Any
+        The lazy (DuckDB, Spark) or in-memory (pandas) table with the types of `normalise`.
+
+    Raises
+    ------
+    InputError
+        When `backend` is unknown, `path` does not exist, Spark is asked for without a session, or a
+        canonical transaction column is missing.
     """
     source = Path(path)
     if backend not in BACKENDS:
@@ -77,6 +99,23 @@ def normalise(frame: Any) -> Any:
 
     Ids become strings (a numeric CustomerID read as 17850.0 would otherwise never join with
     "17850"), quantities and money float64, dates timestamps.
+
+    Parameters
+    ----------
+    frame : Any
+        Transaction lines with the canonical columns (`TRANSACTION_COLUMNS`) on any backend narwhals
+        reads: pandas DataFrame, DuckDB relation, Spark DataFrame.
+
+    Returns
+    -------
+    Any
+        The same kind of object: customer_id, order_id and product_id as strings, quantity,
+        unit_price and amount as float64, order_date as a timestamp (microseconds when it was not one).
+
+    Raises
+    ------
+    InputError
+        When a canonical transaction column is missing.
     """
     lf = nw.from_native(frame)
     names = lf.collect_schema().names()
@@ -95,6 +134,25 @@ def customer_table(frame: Any) -> pd.DataFrame:
 
     Runs as one group-by on the frame's own backend; lines without a customer id are left out
     (the cleaning removes them by default). Sorted by customer id.
+
+    Parameters
+    ----------
+    frame : Any
+        Transaction lines (pandas DataFrame, DuckDB relation or Spark DataFrame) with customer_id,
+        order_id, order_date, quantity and amount.
+
+    Returns
+    -------
+    pandas.DataFrame
+        `CUSTOMER_TABLE_COLUMNS`: customer_id (``str``), first_purchase and last_purchase
+        (``datetime64[us]``), orders (distinct order ids) and purchase_days (distinct calendar days),
+        both int64, revenue (sum of amount, currency, rounded to `MONEY_DECIMALS`), items (sum of
+        quantity) and lines (number of lines).
+
+    Raises
+    ------
+    InputError
+        When one of those columns is missing.
     """
     lf = _lazy(frame)
     result = (
@@ -130,6 +188,24 @@ def order_table(frame: Any) -> pd.DataFrame:
     """One row per order (customer, order id): its date, amount and items, for order-level views.
 
     An order's date is its earliest line. Sorted by customer, date and order id.
+
+    Parameters
+    ----------
+    frame : Any
+        Transaction lines (pandas DataFrame, DuckDB relation or Spark DataFrame) with customer_id,
+        order_id, order_date, quantity and amount.
+
+    Returns
+    -------
+    pandas.DataFrame
+        `ORDER_TABLE_COLUMNS`: customer_id and order_id (``str``), order_date (``datetime64[us]``),
+        amount (sum over the order's lines, currency, rounded to `MONEY_DECIMALS`) and items (sum of
+        quantity).
+
+    Raises
+    ------
+    InputError
+        When one of those columns is missing.
     """
     lf = _lazy(frame)
     result = (

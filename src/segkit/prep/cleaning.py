@@ -53,6 +53,21 @@ class CleaningResult:
     ``revenue_removed`` (sum of signed ``amount``), and the running ``rows_before`` /
     ``rows_after`` (first ``rows_before`` = ``raw_rows``, last ``rows_after`` = ``kept_rows``).
     ``outlier_threshold`` is the quantity cap actually applied (None when the rule is off).
+
+    Attributes
+    ----------
+    clean : Any
+        The kept lines, the same kind of table as the input.
+    audit : pandas.DataFrame
+        One row per rule, columns as above.
+    raw_rows, kept_rows : int
+        Lines before and after cleaning.
+    raw_revenue, kept_revenue : float
+        Sum of ``amount`` before and after cleaning (currency).
+    options : CleaningOptions
+        The options applied.
+    outlier_threshold : float or None
+        The quantity cap applied by the outlier rule.
     """
 
     clean: Any
@@ -72,6 +87,24 @@ def clean_transactions(frame: Any, options: CleaningOptions | Mapping[str, Any] 
     (`segkit.core.schema.TRANSACTION_COLUMNS`). Each rule is a boolean flag; the first flag that is true
     labels the row, one group-by of the labels gives the audit and one filter the clean table,
     so the work is a single lazy pass on every backend.
+
+    Parameters
+    ----------
+    frame : Any
+        Canonical transaction lines: pandas DataFrame, DuckDB relation or Spark DataFrame.
+    options : CleaningOptions or mapping, optional
+        The rules' switches; a mapping (the ``cleaning`` block of a config) goes through
+        `CleaningOptions.from_mapping`. Default: every default of `CleaningOptions`.
+
+    Returns
+    -------
+    CleaningResult
+        The clean table (a pandas input keeps its row order, with a new index) and the audit.
+
+    Raises
+    ------
+    InputError
+        When a canonical column is missing, or `options` has an unknown key or an invalid value.
     """
     opts = options if isinstance(options, CleaningOptions) else CleaningOptions.from_mapping(options)
     source = nw.from_native(frame)
@@ -123,7 +156,21 @@ def clean_transactions(frame: Any, options: CleaningOptions | Mapping[str, Any] 
 
 
 def write_audit_json(result: CleaningResult, path: str | Path) -> Path:
-    """Write the audit, the totals and the options used, so a reviewer can redo every number."""
+    """Write the audit, the totals and the options used, so a reviewer can redo every number.
+
+    Parameters
+    ----------
+    result : CleaningResult
+        The result of `clean_transactions`.
+    path : str or pathlib.Path
+        The JSON file, written atomically; missing parent folders are created.
+
+    Returns
+    -------
+    pathlib.Path
+        The written file. It holds raw_rows, kept_rows, raw_revenue and kept_revenue (rounded to 6
+        decimals), the audit ``rules``, ``outlier_threshold`` and ``options``.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     records = [

@@ -69,6 +69,27 @@ class CleaningOptions:
     ``date_start`` / ``date_end`` are inclusive; a date without a time (``"2011-12-31"``) means
     the whole day. ``outlier_cap`` (a quantity) wins over ``outlier_quantile``, which is taken
     over the lines that survive rules 1-7.
+
+    Attributes
+    ----------
+    missing_customer_id, non_product, returns, non_positive, duplicates : bool
+        Whether rules 1, 2, 4, 5 and 6 run (default: all on).
+    cancellations : str
+        Mode of rule 3 (see above).
+    cancellation_prefix : str
+        Order-id prefix that marks a cancellation (default ``"C"``).
+    non_product_codes : tuple of str
+        Stock codes rule 2 removes (default `NON_PRODUCT_CODES`).
+    non_product_regex : str or None
+        Product ids this regex finds are non-products too (default `NON_PRODUCT_REGEX`).
+    date_start, date_end : str or None
+        Bounds of rule 7 (``YYYY-MM-DD``, inclusive).
+    outliers : bool
+        Whether rule 8 runs (default off).
+    outlier_quantile : float
+        Quantile of quantity, between 0 and 1, above which a line is an outlier.
+    outlier_cap : float or None
+        A fixed quantity cap.
     """
 
     missing_customer_id: bool = True

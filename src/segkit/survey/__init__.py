@@ -12,11 +12,11 @@ from segkit.survey.catalogue import (
 )
 from segkit.survey.kano_answers import ANSWERS, default_labels, parse_kano_answers
 from segkit.survey.likert import BadAnswer, LikertScale, parse_likert
+from segkit.survey.load import read_survey
 from segkit.survey.read import (
     Survey,
     answer_columns,
     base_sizes,
-    read_survey,
     survey_from_long,
     wide_to_long,
 )

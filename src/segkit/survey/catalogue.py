@@ -37,6 +37,21 @@ class NeedCatalogue:
     question text), `measure_names` (measure → the word put for ``{measure}`` in the column
     pattern, e.g. ``functional: F``), `kano_labels` (extra Kano answer labels, merged with the
     packaged ones) and `respondent_column`.
+
+    Attributes
+    ----------
+    items : pandas.DataFrame
+        item, label_en, label_zh, functional, level, role, horizon and category per need item.
+    source : str
+        Name of the catalogue file.
+    columns : mapping of str to mapping of str to str
+        Item → measure → survey column.
+    measure_names : mapping of str to str
+        Measure → the word for ``{measure}`` in the column pattern.
+    kano_labels : mapping of str to sequence of str
+        Canonical Kano answer → extra labels.
+    respondent_column : str or None
+        The survey's respondent id column.
     """
 
     items: pd.DataFrame
@@ -68,6 +83,22 @@ def load_catalogue(path: str | Path) -> NeedCatalogue:
     Optional survey settings (see `NeedCatalogue`): ``columns: {measure: column}`` per item, and
     top-level ``measure_names: {measure: word}``, ``kano_answers: {like: [labels], ...}`` and
     ``respondent_column: name``.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The YAML file (UTF-8).
+
+    Returns
+    -------
+    NeedCatalogue
+        The items (labels and tags, ``"unclassified"`` where a tag is left out) and survey settings.
+
+    Raises
+    ------
+    InputError
+        When the file cannot be read or is not YAML, has no items, an item lacks an id or a label or
+        has a tag outside its classes, ids repeat, or a key or setting is unknown or malformed.
     """
     path = Path(path)
     try:

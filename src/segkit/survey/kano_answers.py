@@ -15,7 +15,13 @@ ANSWERS = ("like", "must-be", "neutral", "live-with", "dislike")
 
 
 def default_labels() -> dict[str, list[str]]:
-    """The packaged answer labels (English, Chinese and common variants) per canonical answer."""
+    """The packaged answer labels (English, Chinese and common variants) per canonical answer.
+
+    Returns
+    -------
+    dict of str to list of str
+        Canonical answer (in `ANSWERS` order) → its labels, from ``kano_answers.yaml``.
+    """
     tree = yaml.safe_load(catalogues.path("kano_answers.yaml").read_text(encoding="utf-8"))
     return {answer: [str(v) for v in tree[answer]] for answer in ANSWERS}
 
@@ -30,6 +36,20 @@ def parse_kano_answers(
     order (1 like .. 5 dislike) unless `labels` maps them otherwise (a file coded 1 = dislike
     passes ``{"dislike": ["1"], ...}``). Blanks and "don't know" are missing (not bad); anything
     else is bad and must be reported by the caller.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Raw answers: labels or numbers 1..5.
+    labels : mapping of str to sequence of str, optional
+        Canonical answer → labels, replacing the packaged labels (`default_labels`).
+
+    Returns
+    -------
+    answers : pandas.Series
+        ``str`` canonical answers (`ANSWERS`), NA where the answer is missing or bad.
+    bad : pandas.Series
+        bool, True where the answer is neither a known label nor missing.
     """
     from segkit.survey.likert import LikertScale
 

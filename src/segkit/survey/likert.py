@@ -18,6 +18,15 @@ class LikertScale:
 
     Labels are matched case-insensitively after trimming; numbers must be whole points on the
     scale. The default is the packaged 5-point scale with English and Chinese labels.
+
+    Attributes
+    ----------
+    low, high : int
+        The lowest and highest scale point.
+    labels : mapping of str to mapping of str to float
+        Measure → lower-case label → point; ``agreement`` labels apply to every measure.
+    missing : frozenset of str
+        Lower-case answers that mean "no answer".
     """
 
     low: int = 1
@@ -44,7 +53,17 @@ class LikertScale:
 @dataclass(frozen=True)
 class BadAnswer:
     """One answer that could not be read: where it is (item, measure, respondent, and the file's
-    column and 1-based data row when known) and what it was."""
+    column and 1-based data row when known) and what it was.
+
+    Attributes
+    ----------
+    item, measure, respondent, value : str
+        The need item, the measure, the respondent id and the answer as written.
+    column : str or None
+        The file's column.
+    row : int or None
+        The 1-based data row.
+    """
 
     item: str
     measure: str
@@ -73,6 +92,24 @@ def parse_likert(
 
     Missing tokens and blanks become NaN and are *not* bad; out-of-range or fractional numbers
     and unknown labels are bad. Reverse-coded items are mirrored (``low + high - x``).
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Raw answers: scale points or labels.
+    scale : LikertScale
+        The scale (points, labels, "no answer" tokens).
+    measure : str
+        The rating measure (importance, urgency, satisfaction); its labels add to the agreement labels.
+    reverse : bool, default False
+        The item was asked in reverse: points are mirrored.
+
+    Returns
+    -------
+    points : pandas.Series
+        float64 scale points, NaN where the answer is missing or bad.
+    bad : pandas.Series
+        bool, True where the answer cannot be read.
     """
     text = values.astype("str").str.strip().str.lower().where(values.notna(), "")
     numbers = pd.to_numeric(text, errors="coerce")

@@ -11,13 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from segkit.core.errors import InputError
-from segkit.intake import files as io
 from segkit.survey.catalogue import KANO_MEASURES, RATING_MEASURES, NeedCatalogue
 from segkit.survey.kano_answers import ANSWERS, default_labels, parse_kano_answers
 from segkit.survey.likert import BadAnswer, LikertScale, _report_bad, parse_likert
@@ -29,9 +27,20 @@ from segkit.survey.likert import BadAnswer, LikertScale, _report_bad, parse_like
 class Survey:
     """A read survey in tidy form.
 
-    ratings:     respondent_id, item, measure (importance|urgency|satisfaction), value (float, NaN = no answer)
-    kano:        respondent_id, item, functional, dysfunctional (canonical answers, NA = no answer)
-    respondents: respondent_id, customer_id, overall_satisfaction, nps and any other respondent columns
+    Attributes
+    ----------
+    ratings : pandas.DataFrame
+        respondent_id, item, measure (importance|urgency|satisfaction), value (float, NaN = no answer)
+    kano : pandas.DataFrame
+        respondent_id, item, functional, dysfunctional (canonical answers, NA = no answer)
+    respondents : pandas.DataFrame
+        respondent_id, customer_id, overall_satisfaction, nps and any other respondent columns
+    catalogue : NeedCatalogue
+        The need catalogue the answers were read with.
+    scale : LikertScale
+        The rating scale the answers were read on.
+    source : str
+        Name of the survey file.
     """
 
     ratings: pd.DataFrame
@@ -81,6 +90,31 @@ def answer_columns(
     """``{(item, measure): column}`` of a wide survey: the item's named `columns` when given
     (each must exist), else `column_pattern` with ``{measure}`` replaced by `measure_names` (or the
     measure itself); pattern columns that are absent are skipped (not every item has every measure).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The wide survey, a row per respondent.
+    items : sequence of str
+        The need item ids.
+    column_pattern : str, default "{item}_{measure}"
+        Answer column name with ``{item}`` and ``{measure}`` placeholders.
+    columns : mapping of str to mapping of str to str, optional
+        Item → measure → column (the need catalogue's ``columns``).
+    measure_names : mapping of str to str, optional
+        Measure → the word put for ``{measure}``.
+    source : str, default "survey"
+        Name of the file in error messages.
+
+    Returns
+    -------
+    dict of (str, str) to str
+        ``{(item, measure): column}`` of every answer column found.
+
+    Raises
+    ------
+    InputError
+        When a column named in `columns` is not in `frame`, or no answer column is found.
     """
     columns, measure_names = columns or {}, measure_names or {}
     found: dict[tuple[str, str], str] = {}
@@ -125,7 +159,25 @@ def wide_to_long(
     source: str = "survey",
 ) -> pd.DataFrame:
     """Melt a wide survey to ``respondent_id, item, measure, answer, column, row`` (answers kept as
-    text; `column` and the 1-based data `row` say where each answer is, for error messages)."""
+    text; `column` and the 1-based data `row` say where each answer is, for error messages).
+
+    Parameters
+    ----------
+    frame, items, column_pattern, columns, measure_names, source
+        As in `answer_columns`.
+    respondent_col : str, default "respondent_id"
+        Column of respondent ids in `frame`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per answer cell: respondent_id, item, measure, answer, column, row.
+
+    Raises
+    ------
+    InputError
+        As `answer_columns`.
+    """
     found = answer_columns(
         frame, items=items, column_pattern=column_pattern, columns=columns, measure_names=measure_names, source=source
     )
@@ -160,6 +212,33 @@ def survey_from_long(
 
     `reverse` lists ``(item, measure)`` pairs that were asked in reverse. Unknown items or
     measures and every unreadable answer raise one `InputError` naming them.
+
+    Parameters
+    ----------
+    answers : pandas.DataFrame
+        One row per answer: respondent_id, item, measure, answer (text), optionally column and row.
+    respondents : pandas.DataFrame
+        One row per respondent (respondent_id, customer_id, ...), kept as it is.
+    catalogue : NeedCatalogue
+        The need items; its ``kano_labels`` extend the packaged Kano labels.
+    scale : LikertScale, optional
+        The rating scale; default `LikertScale.default`.
+    kano_labels : mapping of str to sequence of str, optional
+        Canonical Kano answer → labels, replacing the packaged and catalogue labels.
+    reverse : iterable of (str, str)
+        The reverse-coded ``(item, measure)`` pairs.
+    source : str, default "survey"
+        Name of the file in error messages.
+
+    Returns
+    -------
+    Survey
+        The ratings, Kano pairs and respondents.
+
+    Raises
+    ------
+    InputError
+        When an item or a measure is unknown, or answers cannot be read.
     """
     scale = scale or LikertScale.default()
     unknown_items = sorted(set(answers["item"]) - set(catalogue.ids))
@@ -221,125 +300,27 @@ def survey_from_long(
     )
 
 
-def _score_column(frame: pd.DataFrame, column: str, *, low: float, high: float, source: str) -> pd.Series:
-    """A respondent-level numeric score (overall satisfaction, NPS); off-range values are reported."""
-    raw = frame[column]
-    text = raw.astype("str").str.strip().str.lower().where(raw.notna(), "")
-    values = pd.to_numeric(text, errors="coerce")
-    missing = text.isin(LikertScale.default().missing)
-    wrong = (values.isna() & ~missing) | (values < low) | (values > high)
-    if wrong.any():
-        rows = np.flatnonzero(wrong.to_numpy())
-        from segkit.core.errors import sample_offenders
-
-        raise InputError(
-            f"{source}: column {column!r}: {int(wrong.sum())} of {len(frame)} values are not numbers "
-            f"from {low:g} to {high:g} ({sample_offenders((rows + 1).tolist(), raw.iloc[rows].tolist())})"
-        )
-    return values.astype("float64")
 
 
-def read_survey(
-    path: str | Path,
-    *,
-    catalogue: NeedCatalogue,
-    layout: str = "wide",
-    column_pattern: str = "{item}_{measure}",
-    respondent_col: str = "respondent_id",
-    customer_col: str = "customer_id",
-    overall_col: str | None = "overall_satisfaction",
-    overall_range: tuple[float, float] = (1, 5),
-    nps_col: str | None = "nps",
-    scale: LikertScale | None = None,
-    kano_labels: Mapping[str, Sequence[str]] | None = None,
-    reverse: Iterable[tuple[str, str]] = (),
-) -> Survey:
-    """Read a survey file (CSV in any encoding `segkit.intake` detects, also ``.csv.gz``, or an
-    ``.xlsx`` sheet): ``layout="wide"``: a row per respondent, answer columns named by
-    `column_pattern` or by the need catalogue (`answer_columns`); ``layout="long"``: columns
-    respondent_id, item, measure, answer.
-
-    For a long file, respondent facts (customer id, overall satisfaction, NPS) come from rows
-    whose item is empty and whose measure names the column. Overall satisfaction is read on
-    `overall_range`, NPS on 0..10; a respondent without a customer id is kept (unlinked). A wide
-    file without the respondent column (a public survey export, where a row is a respondent)
-    numbers the respondents by data row: ``1``, ``2``, ...
-    """
-    path = Path(path)
-    frame = _as_text(io.load_table(path))
-    respondent_col = catalogue.respondent_column or respondent_col
-    if respondent_col not in frame.columns:
-        if layout == "long" or catalogue.respondent_column:
-            raise InputError(
-                f"{path.name}: no respondent column {respondent_col!r} (columns: {', '.join(map(str, frame.columns[:8]))})"
-            )
-        frame = frame.assign(**{respondent_col: [str(i) for i in range(1, len(frame) + 1)]})
-    if layout == "long":
-        needed = {"item", "measure", "answer"} - set(frame.columns)
-        if needed:
-            raise InputError(f"{path.name}: a long survey needs columns {', '.join(sorted(needed))}")
-        frame = frame.assign(column="answer", row=np.arange(1, len(frame) + 1))
-        facts = frame[frame["item"].isna()]
-        respondents = facts.pivot_table(index=respondent_col, columns="measure", values="answer", aggfunc="first")
-        respondents = respondents.reset_index().rename_axis(columns=None)
-        answers = frame[frame["item"].notna()].rename(columns={respondent_col: "respondent_id"})
-    elif layout == "wide":
-        answers = wide_to_long(
-            frame, items=catalogue.ids, column_pattern=column_pattern, respondent_col=respondent_col,
-            columns=catalogue.columns, measure_names=catalogue.measure_names, source=path.name,
-        )
-        used = set(answers["column"].unique())
-        respondents = frame[[c for c in frame.columns if c not in used]]
-    else:
-        raise InputError(f"{path.name}: layout must be 'wide' or 'long', not {layout!r}")
-    respondents = respondents.rename(columns={respondent_col: "respondent_id", customer_col: "customer_id"})
-    repeated = respondents["respondent_id"][respondents["respondent_id"].duplicated()]
-    if len(repeated):
-        raise InputError(f"{path.name}: respondent ids are repeated: {', '.join(repeated.head(5))}")
-    if "customer_id" not in respondents.columns:
-        respondents = respondents.assign(customer_id=pd.Series(pd.NA, index=respondents.index, dtype="str"))
-    scores = {}
-    if overall_col and overall_col in respondents.columns:
-        scores["overall_satisfaction"] = _score_column(
-            respondents, overall_col, low=overall_range[0], high=overall_range[1], source=path.name
-        )
-    if nps_col and nps_col in respondents.columns:
-        scores["nps"] = _score_column(respondents, nps_col, low=0, high=10, source=path.name)
-    respondents = respondents.drop(columns=[c for c in (overall_col, nps_col) if c in respondents.columns]).assign(
-        **scores
-    )
-    return survey_from_long(
-        answers,
-        respondents,
-        catalogue=catalogue,
-        scale=scale,
-        kano_labels=kano_labels,
-        reverse=reverse,
-        source=path.name,
-    )
 
 
-def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
-    """Every column as stripped text, empty → NA; Excel numbers as written (``3``, not ``3.0``)."""
-    out = {}
-    for name in frame.columns:
-        values = frame[name]
-        if pd.api.types.is_string_dtype(values.dtype) and not pd.api.types.is_object_dtype(values.dtype):
-            text = values.str.strip()
-        else:
-            text = values.map(_cell_text, na_action="ignore").astype("str")
-        out[str(name)] = text.mask(text == "")
-    return pd.DataFrame(out, index=frame.index)
 
 
-def _cell_text(value) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
 
 
 def base_sizes(survey: Survey) -> pd.DataFrame:
-    """Answers per item and measure (the base behind every mean), including Kano pairs."""
+    """Answers per item and measure (the base behind every mean), including Kano pairs.
+
+    Parameters
+    ----------
+    survey : Survey
+        A read survey.
+
+    Returns
+    -------
+    pandas.DataFrame
+        item, a count column per answered rating measure, and ``kano`` (complete pairs).
+    """
     rated = survey.ratings.dropna(subset=["value"]).groupby(["item", "measure"]).size().unstack(fill_value=0)
     kano_n = survey.kano.dropna(subset=["functional", "dysfunctional"]).groupby("item").size().rename("kano")
     table = rated.join(kano_n, how="outer").reindex(survey.catalogue.ids).fillna(0).astype("int64")

@@ -47,6 +47,32 @@ def eight_class(
     snapshot against today's means so that a move reflects the customer, not the crowd.
     The codes read R F M: 111 重要价值客户 (recent, frequent, high spend), 011 重要保持客户 (lapsed,
     frequent, high spend), 101 重要发展客户 (recent, infrequent, high spend), 001 重要挽留客户 ...
+
+    Parameters
+    ----------
+    features : pandas.DataFrame
+        One row per customer with recency, frequency and monetary (``basis="value"``) or r_score,
+        f_score and m_score (``basis="score"``), e.g. ``rfm_scores(...).table``.
+    reference : {"mean", "median"}, default "mean"
+        The all-customer statistic each column is compared with.
+    basis : {"value", "score"}, default "value"
+        Compare the raw features or their 1..k scores.
+    references : mapping of str to float, optional
+        Fixed reference per column (all three columns of `basis`); replaces `reference`.
+    customer_col : str, default "customer_id"
+        Column of customer ids.
+
+    Returns
+    -------
+    SegmentMap
+        Named ``"eight_class"``: `table` has the customer id, ``segment`` (the key, e.g.
+        ``important_value``) and ``code`` (``"101"``); `segments` has key, rank and code; `params`
+        holds reference, basis and the reference values used.
+
+    Raises
+    ------
+    InputError
+        When `reference` or `basis` is unknown, or a column (of `features` or `references`) is missing.
     """
     if reference not in ("mean", "median"):
         raise InputError(f"reference: {reference!r} is not supported; use 'mean' or 'median'")

@@ -41,7 +41,28 @@ def purchase_gaps(
     customer_col: str = schema.CUSTOMER_ID,
     date_col: str = schema.ORDER_DATE,
 ) -> pd.Series:
-    """Days between each customer's consecutive purchase days (one value per repeat visit)."""
+    """Days between each customer's consecutive purchase days (one value per repeat visit).
+
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        Transaction lines or purchase days, with a customer and a date column.
+    customer_col : str, default "customer_id"
+        Column of customer ids.
+    date_col : str, default "order_date"
+        Column of purchase dates; only the calendar day counts.
+
+    Returns
+    -------
+    pandas.Series
+        float days between consecutive distinct purchase days, customer by customer, with a new
+        0..n-1 index; customers with one purchase day contribute nothing.
+
+    Raises
+    ------
+    InputError
+        When a column is missing.
+    """
     visits = _visits(transactions, customer_col, date_col)
     gaps = visits.groupby("customer", sort=False)["day"].diff().dt.days
     return gaps.dropna().astype(float).reset_index(drop=True)
@@ -49,7 +70,25 @@ def purchase_gaps(
 
 @dataclass(frozen=True)
 class Lifecycle:
-    """A stage per customer and the thresholds that decided it (the report states them)."""
+    """A stage per customer and the thresholds that decided it (the report states them).
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        customer id, stage (a key of `STAGES`), first_purchase, last_purchase, recency (days) and
+        return_day (the last return after a gap longer than churn_days, else NaT); potential
+        customers have only the id and the stage.
+    as_of : pandas.Timestamp
+        The analysis date; only purchase days before it count.
+    new_days, at_risk_days, churn_days : int
+        The thresholds applied, in days.
+    churn_rule : str
+        How churn_days was set: ``"given"`` or ``"p90 of N gaps"``.
+    churn_quantile : float or None
+        The quantile of gaps behind churn_days; None when it was given.
+    gaps : int
+        Number of gaps between purchase days before `as_of`.
+    """
 
     table: pd.DataFrame  # customer_id, stage, first_purchase, last_purchase, recency, return_day
     as_of: pd.Timestamp
@@ -91,6 +130,40 @@ def lifecycle_stages(
     * at risk: no purchase for more than `at_risk_days` (default: half of `churn_days`);
     * active: everyone else.
     Transactions after `as_of` are ignored, so the same data give the stages at earlier dates.
+
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        Transaction lines or purchase days, with a customer and a date column.
+    as_of : str or pandas.Timestamp, optional
+        The analysis date (time of day dropped); only purchase days before it count. Default: the
+        day after the last purchase.
+    customers : iterable of str, optional
+        Every known customer id (e.g. the sign-up list); those without a purchase are "potential".
+    new_days : int, default 30
+        Days within which a first purchase makes "new" and a return makes "reactivated".
+    churn_days : int, optional
+        Days without a purchase after which a customer has churned; default from `churn_quantile`.
+    at_risk_days : int, optional
+        Days without a purchase after which a customer is at risk, from 0 to `churn_days`; default
+        ``churn_days // 2``.
+    churn_quantile : float, default 0.9
+        Quantile of the gaps between purchase days that sets `churn_days` when it is not given.
+    customer_col : str, default "customer_id"
+        Column of customer ids.
+    date_col : str, default "order_date"
+        Column of purchase dates; only the calendar day counts.
+
+    Returns
+    -------
+    Lifecycle
+        The stage per customer and the thresholds used.
+
+    Raises
+    ------
+    InputError
+        When a column is missing, there are no purchases, `as_of` is not a date, `churn_days` cannot
+        be derived (no customer bought on two days), or `at_risk_days` exceeds `churn_days`.
     """
     visits = _visits(transactions, customer_col, date_col)
     if visits.empty:

@@ -37,6 +37,21 @@ class SegmentMap:
     customer id and ``segment`` (the key); `params` holds what a reviewer needs to reproduce the
     labels (references, cuts, ...). `names` and `title` are what a user's rule file says per
     language (``{"en": {key: name}}``); built-in maps leave them to the catalogues.
+
+    Attributes
+    ----------
+    name : str
+        The map's name (``"rfm10"``, ``"eight_class"``, ``"value_tier"`` or a rule set's name).
+    segments : pandas.DataFrame
+        key, rank (and code) per segment, in rank order.
+    table : pandas.DataFrame
+        customer id and ``segment`` per customer.
+    params : mapping of str to object
+        What reproduces the labels.
+    names : mapping of str to mapping of str to str
+        Language → segment key → name, from a user's rule file.
+    title : mapping of str to str
+        Language → map title, from a user's rule file.
     """
 
     name: str
@@ -85,7 +100,20 @@ def _names(rows: Sequence[Mapping[str, object]]) -> dict[str, dict[str, str]]:
 
 @dataclass(frozen=True)
 class RuleSet:
-    """A segment map as rules: the first segment whose conditions all hold wins."""
+    """A segment map as rules: the first segment whose conditions all hold wins.
+
+    Attributes
+    ----------
+    name : str
+        The map's name (its top-level key in the rule file).
+    title : mapping of str to str
+        Language → map title.
+    segments : tuple of mapping
+        The segments in matching order: key, rank, ``ranges`` (column → ``[low, high]``, inclusive)
+        or ``when`` (a `pandas.DataFrame.eval` expression), and names per language.
+    other : mapping of str to object
+        The segment of customers no rule matches: key, rank and names per language.
+    """
 
     name: str
     title: Mapping[str, str]
@@ -100,6 +128,22 @@ def load_rules(path: str | Path | None = None) -> dict[str, RuleSet]:
     en, zh}]`` and ``other: {key, rank, en, zh}``; the names per language are optional (a
     segment without one is shown by its key). Mistakes raise `InputError` naming the map and
     segment, so a user editing the file can fix it.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path, optional
+        The YAML rule file; default the built-in ``playbooks/segment_maps.yaml``.
+
+    Returns
+    -------
+    dict of str to RuleSet
+        Map name → rule set, in file order.
+
+    Raises
+    ------
+    InputError
+        When the file does not exist or is not YAML, a map lacks ``segments`` or ``other``, a segment
+        lacks key or rank, or a segment gives both or neither of ``ranges`` and ``when``.
     """
     if path is None:
         source = resources.files("segkit.value") / "playbooks" / "segment_maps.yaml"
@@ -139,6 +183,27 @@ def apply_rules(
 
     Conditions are tested on the columns of `customers` (scores, features, attributes), so a
     rule set can use any per-customer column the table has.
+
+    Parameters
+    ----------
+    customers : pandas.DataFrame
+        One row per customer with the columns the rules test.
+    rules : RuleSet
+        The rule set, e.g. ``load_rules()["rfm10"]``.
+    customer_col : str, default "customer_id"
+        Column of customer ids.
+
+    Returns
+    -------
+    SegmentMap
+        Named after `rules`: `table` has the customer id and ``segment``; `segments` lists the rule
+        segments and ``other``; `params` holds the rules; `names` and `title` come from `rules`.
+
+    Raises
+    ------
+    InputError
+        When the customer column or a column of a ``ranges`` condition is missing, or a ``when``
+        expression cannot be evaluated.
     """
     require_columns(customers, [customer_col], what=f"segment map {rules.name!r}")
     # Segment number per customer (len(segments) = other), filled first match first.
@@ -171,7 +236,26 @@ def apply_rules(
 
 
 def rfm10(scored: pd.DataFrame, *, rules_path: str | Path | None = None) -> SegmentMap:
-    """The 10-segment RFM map (Champions ... Lost, else Others) on the 1..5 scores."""
+    """The 10-segment RFM map (Champions ... Lost, else Others) on the 1..5 scores.
+
+    Parameters
+    ----------
+    scored : pandas.DataFrame
+        One row per customer with ``customer_id`` and the 1..5 scores the rules test (the built-in
+        map: r_score, f_score, m_score), e.g. ``rfm_scores(...).table``.
+    rules_path : str or pathlib.Path, optional
+        A YAML rule file whose ``rfm10`` map replaces the built-in one.
+
+    Returns
+    -------
+    SegmentMap
+        Named ``"rfm10"``, one segment key per customer (see `apply_rules`).
+
+    Raises
+    ------
+    InputError
+        When the rule file is invalid or has no ``rfm10`` map, or a column is missing.
+    """
     rules = load_rules(rules_path)
     if "rfm10" not in rules:
         raise InputError(f"{rules_path}: no map named 'rfm10'")

@@ -28,6 +28,32 @@ def segment_summary(
 
     Every segment of the map appears (empty ones with 0 customers), in value-rank order;
     customers sum to the customer count and the shares to 1.
+
+    Parameters
+    ----------
+    features : pandas.DataFrame
+        RFM features per customer (``rfm_features(...).table``): the customer id, revenue and orders
+        columns, recency, frequency and monetary.
+    segmap : SegmentMap
+        The labels of the same customers (joined one to one on the customer id).
+    customer_col : str, default "customer_id"
+        Column of customer ids.
+    revenue_col : str, default "revenue"
+        Column of revenue per customer (currency).
+    orders_col : str, default "orders"
+        Column of orders per customer.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per segment: key, customers, customer_share, revenue, revenue_share,
+        average_order_value (revenue / orders, NaN without orders), median_recency (days),
+        median_frequency and median_monetary.
+
+    Raises
+    ------
+    InputError
+        When a column is missing.
     """
     require_columns(features, [customer_col, revenue_col, orders_col, "recency", "frequency", "monetary"],
                     what="segment summary")
@@ -59,7 +85,26 @@ def segment_summary(
 
 @dataclass(frozen=True)
 class Profile:
-    """Segment x attribute cross-tab with a chi-square test of independence and Cramér's V."""
+    """Segment x attribute cross-tab with a chi-square test of independence and Cramér's V.
+
+    Attributes
+    ----------
+    attribute : str
+        The profiled column.
+    counts : pandas.DataFrame
+        Customers per segment (rows) and attribute value (columns).
+    row_pct : pandas.DataFrame
+        `counts` as row shares.
+    n : int
+        Customers counted.
+    chi2, dof, p_value : float, int, float
+        Pearson's chi-square statistic, its degrees of freedom and p-value (NaN, 0, NaN when the
+        table has fewer than 2 rows or columns).
+    cramers_v : float
+        Cramér's V, 0 (independent) to 1 (NaN for such a table).
+    low_expected_share : float
+        Share of cells with an expected count below 5.
+    """
 
     attribute: str
     counts: pd.DataFrame  # segments (rows) x attribute values (columns)
@@ -83,6 +128,27 @@ def profile(
 
     Customers without a value for `column` (e.g. industry for individuals) are left out, and so
     are empty rows and columns. The chi-square test is Pearson's, without continuity correction.
+
+    Parameters
+    ----------
+    segmap : SegmentMap
+        The segment labels.
+    attributes : pandas.DataFrame
+        One row per customer with the attribute (the first row counts when an id repeats).
+    column : str
+        The attribute column to profile.
+    customer_col : str, default "customer_id"
+        Column of customer ids.
+
+    Returns
+    -------
+    Profile
+        The cross-tab, its row shares and the test.
+
+    Raises
+    ------
+    InputError
+        When the customer column or `column` is missing from `attributes`.
     """
     require_columns(attributes, [customer_col, column], what="customer attributes")
     data = segmap.table.merge(attributes[[customer_col, column]].drop_duplicates(customer_col), on=customer_col,

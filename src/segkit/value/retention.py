@@ -23,6 +23,29 @@ def retention_by_period(
 
     retention rate = customers who bought in both the previous and this period / buyers of the
     previous period; churn rate = 1 - retention rate. The first period has no rate.
+
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        Transaction lines or purchase days, with a customer and a date column.
+    freq : {"M", "Q", "Y", "W"}, default "M"
+        The calendar period: month, quarter, year or week.
+    customer_col : str, default "customer_id"
+        Column of customer ids.
+    date_col : str, default "order_date"
+        Column of purchase dates; only the calendar day counts.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per period from the first to the last purchase (periods without buyers included):
+        period (text, e.g. ``"2011-03"``), buyers, retained, new (first purchase in the period),
+        retention_rate and churn_rate (NaN when the previous period had no buyers).
+
+    Raises
+    ------
+    InputError
+        When `freq` is not a period or a column is missing.
     """
     if freq not in ("M", "Q", "Y", "W"):
         raise InputError(f"freq: {freq!r} is not a period; use M, Q, Y or W")
@@ -53,7 +76,18 @@ def retention_by_period(
 
 @dataclass(frozen=True)
 class Cohorts:
-    """Monthly acquisition cohorts x months since first purchase."""
+    """Monthly acquisition cohorts x months since first purchase.
+
+    Attributes
+    ----------
+    counts : pandas.DataFrame
+        Customers per cohort (first-purchase month ``YYYY-MM``, rows) who bought k months later
+        (columns, ``months_since_first``); NaN after the end of the data.
+    pct : pandas.DataFrame
+        `counts` divided by the cohort size.
+    sizes : pandas.Series
+        Customers per cohort.
+    """
 
     counts: pd.DataFrame  # cohort (YYYY-MM) x months since first purchase: customers who bought
     pct: pd.DataFrame  # counts / cohort size (month 0 = 100 %)
@@ -69,6 +103,25 @@ def cohort_retention(
     """Customers of each first-purchase month who bought again k months later (calendar months).
 
     Cells after the end of the data are empty (NaN), not 0, so young cohorts are not read as lost.
+
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        Transaction lines or purchase days, with a customer and a date column.
+    customer_col : str, default "customer_id"
+        Column of customer ids.
+    date_col : str, default "order_date"
+        Column of purchase dates; only the calendar day counts.
+
+    Returns
+    -------
+    Cohorts
+        Counts, shares and sizes per cohort.
+
+    Raises
+    ------
+    InputError
+        When a column is missing or there are no purchases.
     """
     visits = _visits(transactions, customer_col, date_col)
     if visits.empty:

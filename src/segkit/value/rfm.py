@@ -37,6 +37,23 @@ def resolve_as_of(as_of: str | pd.Timestamp | None, last_purchase: pd.Series) ->
     """The as-of date: the given day, or the day after the latest purchase when empty.
 
     The default makes the most recent customer's recency 1 day, the usual convention.
+
+    Parameters
+    ----------
+    as_of : str or pandas.Timestamp or None
+        The analysis date (time of day dropped); None or a blank string asks for the default.
+    last_purchase : pandas.Series
+        Purchase dates (e.g. each customer's last purchase) the default is taken from.
+
+    Returns
+    -------
+    pandas.Timestamp
+        The as-of date at midnight.
+
+    Raises
+    ------
+    InputError
+        When `as_of` is not a date.
     """
     if as_of is None or (isinstance(as_of, str) and not as_of.strip()):
         return pd.Timestamp(last_purchase.max()).normalize() + pd.Timedelta(days=1)
@@ -52,7 +69,22 @@ def resolve_as_of(as_of: str | pd.Timestamp | None, last_purchase: pd.Series) ->
 
 @dataclass(frozen=True)
 class RFMFeatures:
-    """RFM features per customer and the choices that produced them."""
+    """RFM features per customer and the choices that produced them.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        The input columns (customer id, first and last purchase, orders, purchase days, revenue)
+        plus recency and tenure (days), frequency, monetary (currency) and mean_days_between (days).
+    as_of : pandas.Timestamp
+        The as-of date the days count to.
+    frequency_basis : str
+        ``"orders"`` or ``"days"``.
+    monetary_basis : str
+        ``"revenue"`` or ``"aov"``.
+    units : mapping of str to str
+        Column → unit.
+    """
 
     table: pd.DataFrame
     as_of: pd.Timestamp
@@ -80,6 +112,42 @@ def rfm_features(
     purchase in the data), so a purchase at 23:59 is not a day "more recent" than one at 09:00.
     Mean days between purchases uses distinct purchase days: two orders on one day are one visit.
     It is empty (NaN) for customers with a single purchase day.
+
+    Parameters
+    ----------
+    customers : pandas.DataFrame
+        One row per customer (`segkit.prep.aggregate.customer_table`).
+    as_of : str or pandas.Timestamp, optional
+        The analysis date (time of day dropped); a customer who bought after that day is an error.
+        Default: the day after the last purchase.
+    frequency : {"orders", "days"}, default "orders"
+        ``frequency`` is distinct orders, or distinct purchase days.
+    monetary : {"revenue", "aov"}, default "revenue"
+        ``monetary`` is total revenue, or revenue per order (average order value; NaN without orders).
+    customer_col : str, default "customer_id"
+        Column of customer ids.
+    first_col : str, default "first_purchase"
+        Column of the first purchase date.
+    last_col : str, default "last_purchase"
+        Column of the last purchase date.
+    orders_col : str, default "orders"
+        Column of distinct orders.
+    days_col : str, default "purchase_days"
+        Column of distinct purchase days.
+    revenue_col : str, default "revenue"
+        Column of revenue (currency).
+
+    Returns
+    -------
+    RFMFeatures
+        The feature table (input columns plus recency, frequency, monetary, tenure,
+        mean_days_between), the as-of date, the bases and the units.
+
+    Raises
+    ------
+    InputError
+        When a basis is unknown, a column is missing, there are no customers, `as_of` is not a date,
+        or a customer bought after `as_of`.
     """
     if frequency not in ("orders", "days"):
         raise InputError(f"frequency: {frequency!r} is not a basis; use 'orders' or 'days'")
@@ -135,6 +203,19 @@ class RFMScores:
     customer gets ``1 + (number of cut points <= value)``; for recency (days, lower is better)
     ``bins - (number of cut points < value)``. Passing `thresholds` back to `rfm_scores`
     reproduces the scores exactly.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        The features plus r_score, f_score, m_score, rfm_code and rfm_score.
+    bins : int
+        Number of scores per metric.
+    thresholds : mapping of str to tuple of float
+        Metric → its ``bins - 1`` ascending cut points.
+    method : mapping of str to str
+        Metric → ``"rank"`` or ``"custom"``.
+    tie_rule : str
+        How ties are scored (`TIE_RULE`).
     """
 
     table: pd.DataFrame
@@ -188,6 +269,34 @@ def rfm_scores(
     scores, instead of the bins collapsing. `thresholds` overrides a metric with fixed business
     cut points (``bins - 1`` ascending values, see `RFMScores`). Adds ``r_score``, ``f_score``,
     ``m_score``, the code ``rfm_code`` (e.g. "545") and the total ``rfm_score``.
+
+    Parameters
+    ----------
+    features : pandas.DataFrame
+        RFM features per customer (``rfm_features(...).table``); other columns are kept.
+    bins : int, default 5
+        Scores per metric, 2..9 (one digit each in ``rfm_code``).
+    thresholds : mapping of str to sequence of float, optional
+        Metric (``recency``, ``frequency``, ``monetary``) → ``bins - 1`` ascending cut points; the
+        metrics not given are scored by rank.
+    recency_col : str, default "recency"
+        Column of recency (days since the last purchase).
+    frequency_col : str, default "frequency"
+        Column of frequency.
+    monetary_col : str, default "monetary"
+        Column of monetary value (currency).
+
+    Returns
+    -------
+    RFMScores
+        The scored table, the cut points per metric (pass them back as `thresholds` to reproduce the
+        scores) and how each metric was scored.
+
+    Raises
+    ------
+    InputError
+        When `bins` is out of range, a column is missing or has missing values, there are no
+        customers, or `thresholds` names an unknown metric or has the wrong number or order of cuts.
     """
     if not 2 <= bins <= 9:
         raise InputError(f"bins: {bins} is out of range; use 2..9 so that an RFM code has one digit per score")
@@ -242,6 +351,17 @@ def score_bands(scores: RFMScores) -> pd.DataFrame:
 
     The reviewer's view of the thresholds: which recency days, order counts and revenues each
     score stands for, and which scores are empty because of ties.
+
+    Parameters
+    ----------
+    scores : RFMScores
+        The result of `rfm_scores`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        metric, score (1..bins), customers, and min and max of the metric among them (NaN for an
+        empty score).
     """
     rows = []
     for metric, score_col in SCORE_COLUMNS.items():

@@ -29,7 +29,21 @@ MAP_NAMES = ("rfm10", "eight_class", "value_tier")
 
 @dataclass(frozen=True)
 class Segmentation:
-    """Features, scores and every built-in map for one as-of date, and the segmenter that made them."""
+    """Features, scores and every built-in map for one as-of date, and the segmenter that made them.
+
+    Attributes
+    ----------
+    features : RFMFeatures
+        The RFM features.
+    scores : RFMScores
+        The scores and their thresholds.
+    maps : mapping of str to SegmentMap
+        ``rfm10``, ``eight_class`` and ``value_tier``.
+    tiers : ValueTiers
+        The value tiers with Gini and Lorenz curve.
+    segmenter : Segmenter or None
+        The fitted segmenter that made it.
+    """
 
     features: RFMFeatures
     scores: RFMScores
@@ -206,9 +220,42 @@ def segment_customers(
     to compare like with like (`segkit.value.transitions.migrate`). `eight_class_references`
     fixes the 8-class reference values instead of learning them.
 
+    Parameters
+    ----------
+    customers : pandas.DataFrame
+        One row per customer (`segkit.prep.aggregate.customer_table`).
+    as_of : str or pandas.Timestamp, optional
+        The analysis date; default the day after the last purchase.
+    frequency : {"orders", "days"}, default "orders"
+        Frequency basis (see `segkit.value.rfm.rfm_features`).
+    monetary : {"revenue", "aov"}, default "revenue"
+        Monetary basis: total revenue or average order value.
+    bins : int, default 5
+        Scores per metric, 2..9.
+    thresholds : mapping of str to sequence of float, optional
+        Fixed cut points per metric instead of rank-based ones (see `segkit.value.rfm.rfm_scores`).
+    eight_class_reference : {"mean", "median"}, default "mean"
+        The 8-class model's reference statistic.
+    eight_class_basis : {"value", "score"}, default "value"
+        Whether the 8-class model compares features or scores.
+    eight_class_references : mapping of str to float, optional
+        Fixed 8-class reference values (column → value).
+    tier_cuts : tuple of float, default (0.80, 0.95)
+        Cumulative revenue shares that end tiers A and B.
+    rules_path : str or pathlib.Path, optional
+        A YAML rule file whose ``rfm10`` map replaces the built-in one.
+
     Returns
     -------
     Segmentation
+        Features, scores, the maps ``rfm10``, ``eight_class`` and ``value_tier``, the tiers, and the
+        fitted segmenter.
+
+    Raises
+    ------
+    InputError
+        When an option or the customer table is invalid (see the functions above), or the rule file
+        has no ``rfm10`` map.
     """
     segmenter = Segmenter(frequency=frequency, monetary=monetary, bins=bins, thresholds=thresholds,
                           eight_class_reference=eight_class_reference, eight_class_basis=eight_class_basis,

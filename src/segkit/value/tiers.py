@@ -28,6 +28,21 @@ def gini(values: Sequence[float] | pd.Series) -> float:
 
     G = 2 * sum(i * x_i) / (n * sum(x)) - (n + 1) / n with x sorted ascending, i = 1..n.
     Negative values (net returners) count as 0.
+
+    Parameters
+    ----------
+    values : sequence of float or pandas.Series
+        Revenue per customer (currency).
+
+    Returns
+    -------
+    float
+        The Gini coefficient.
+
+    Raises
+    ------
+    InputError
+        When there are no values or none is positive.
     """
     x = np.sort(np.clip(np.asarray(values, dtype=float), 0, None))
     n, total = len(x), x.sum()
@@ -40,6 +55,21 @@ def lorenz_curve(values: Sequence[float] | pd.Series) -> pd.DataFrame:
     """Lorenz curve points: cumulative customer share vs cumulative revenue share, from (0, 0).
 
     Customers are sorted from lowest to highest revenue; negative revenue counts as 0.
+
+    Parameters
+    ----------
+    values : sequence of float or pandas.Series
+        Revenue per customer (currency).
+
+    Returns
+    -------
+    pandas.DataFrame
+        customer_share and revenue_share, n + 1 points from (0, 0) to (1, 1).
+
+    Raises
+    ------
+    InputError
+        When there are no values or none is positive.
     """
     x = np.sort(np.clip(np.asarray(values, dtype=float), 0, None))
     total = x.sum()
@@ -55,7 +85,21 @@ def lorenz_curve(values: Sequence[float] | pd.Series) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class ValueTiers:
-    """Pareto/ABC tiers with the concentration numbers a manager asks for."""
+    """Pareto/ABC tiers with the concentration numbers a manager asks for.
+
+    Attributes
+    ----------
+    map : SegmentMap
+        The ``value_tier`` map, segments A, B and C.
+    cuts : tuple of float
+        The cumulative revenue shares that end tiers A and B.
+    gini : float
+        Gini coefficient of revenue.
+    lorenz : pandas.DataFrame
+        The Lorenz curve (`lorenz_curve`).
+    customer_share_at_cut : float
+        Share of customers in tier A.
+    """
 
     map: SegmentMap
     cuts: tuple[float, float]
@@ -77,6 +121,27 @@ def value_tiers(
     reproducible). A customer is A when the cumulative share of the customers *before* it is
     below ``cuts[0]`` (so A is the smallest top group reaching 80 %), B when below ``cuts[1]``,
     else C. A = high, B = medium, C = low value.
+
+    Parameters
+    ----------
+    features : pandas.DataFrame
+        One row per customer with a customer id and revenue.
+    cuts : tuple of float, default (0.80, 0.95)
+        Cumulative revenue shares that end tiers A and B, with 0 < A cut < B cut <= 1.
+    customer_col : str, default "customer_id"
+        Column of customer ids.
+    revenue_col : str, default "revenue"
+        Column of revenue per customer (currency); negative revenue counts as 0 in the shares.
+
+    Returns
+    -------
+    ValueTiers
+        The tier map, the cuts, the Gini coefficient and the Lorenz curve.
+
+    Raises
+    ------
+    InputError
+        When `cuts` are out of order or range, a column is missing, or no customer has positive revenue.
     """
     low, high = cuts
     if not 0 < low < high <= 1:

@@ -23,7 +23,19 @@ NOT_YET = {"key": "not_yet", "rank": 0}  # name: value.segment_names.migration.n
 
 @dataclass(frozen=True)
 class Migration:
-    """How customers moved between the segments of one map from an earlier to a later date."""
+    """How customers moved between the segments of one map from an earlier to a later date.
+
+    Attributes
+    ----------
+    counts : pandas.DataFrame
+        Customers per earlier segment (rows, ``not_yet`` first) and later segment (columns).
+    pct : pandas.DataFrame
+        `counts` as row shares (NaN for an empty row).
+    moves : pandas.DataFrame
+        direction (upgraded, stayed, downgraded, new), customers and revenue.
+    segments : pandas.DataFrame
+        key and rank of the rows and columns, ``not_yet`` (rank 0) first.
+    """
 
     counts: pd.DataFrame  # earlier segment (rows, incl. "not yet a customer") x later segment
     pct: pd.DataFrame  # row shares: where each earlier segment went
@@ -43,6 +55,28 @@ def migration(
     A move to a segment of better value rank (rank 1 = best) is an upgrade; customers absent at
     the earlier date are "new". `revenue` (indexed by customer id) is the revenue each customer
     brought between the two dates; it is summed per direction ("revenue that moved").
+
+    Parameters
+    ----------
+    before : SegmentMap
+        The labels at the earlier date.
+    after : SegmentMap
+        The labels of the same map at the later date; its customers are the ones counted.
+    revenue : pandas.Series, optional
+        Revenue per customer between the two dates (currency), indexed by customer id; customers
+        absent count 0. Default: every move's revenue is 0.
+    customer_col : str, default "customer_id"
+        Column of customer ids.
+
+    Returns
+    -------
+    Migration
+        The transition counts and shares and the moves per direction.
+
+    Raises
+    ------
+    InputError
+        When `before` and `after` are different maps (different names).
     """
     if before.name != after.name:
         raise InputError(f"migration: cannot compare map {before.name!r} with map {after.name!r}")
@@ -85,6 +119,34 @@ def migrate(
     The earlier snapshot is the customer table of the transactions before that date, labelled
     by the *current* fitted segmenter (`migrate_snapshot`). Lines may be raw lines or purchase
     days; only customer and date are read, plus what `customer_table` aggregates.
+
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        Transaction lines or purchase days with the canonical columns `customer_table` aggregates
+        (customer_id, order_id, order_date, quantity, amount).
+    current : Segmentation
+        The current segmentation, with its fitted segmenter (`segment_customers`).
+    days : int, default 90
+        How many days before the current as-of date the earlier snapshot is taken.
+    map_name : str, default "rfm10"
+        The map compared: ``"rfm10"``, ``"eight_class"`` or ``"value_tier"``.
+    customer_col : str, default "customer_id"
+        Column of customer ids.
+    date_col : str, default "order_date"
+        Column of purchase dates; only the calendar day counts.
+
+    Returns
+    -------
+    Migration
+        From the earlier date to the current one; a move's revenue is the customers' revenue gained
+        between the two snapshots.
+
+    Raises
+    ------
+    InputError
+        When a column is missing, there are no purchases before the earlier date, `map_name` is not a
+        map of `current`, or `current` carries no fitted segmenter.
     """
     from segkit.prep.aggregate import customer_table
 
