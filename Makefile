@@ -24,8 +24,9 @@ demo: $(STAMP)  ## set up, generate the demo data and run every notebook on it (
 test: $(STAMP)  ## set up and run the whole test suite (Spark and end-to-end tests included)
 	$(BIN)/python -m pytest
 
-lint: $(STAMP)  ## ruff (pyflakes, import order) and mypy on src/segkit
+lint: $(STAMP)  ## ruff (pyflakes, import order, format check) and mypy on src/segkit
 	$(BIN)/ruff check src tests benchmarks notebooks conftest.py
+	$(BIN)/ruff format --check src tests benchmarks notebooks conftest.py
 	$(BIN)/mypy
 
 demo-data: $(STAMP)  ## only (re)generate the demo data in data/raw/demo

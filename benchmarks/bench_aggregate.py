@@ -54,7 +54,9 @@ def synthetic_chunk(rows: int, *, seed: int, offset: int) -> pd.DataFrame:
         {
             "customer_id": customer_id,
             "order_id": pd.Series(order.astype("U9"), dtype="str"),
-            "order_date": (np.datetime64("2024-01-01T00:00:00", "us") + seconds.astype("timedelta64[s]")).astype("datetime64[us]"),
+            "order_date": (np.datetime64("2024-01-01T00:00:00", "us") + seconds.astype("timedelta64[s]")).astype(
+                "datetime64[us]"
+            ),
             "product_id": product_id,
             "quantity": quantity,
             "unit_price": price,
@@ -66,7 +68,9 @@ def synthetic_chunk(rows: int, *, seed: int, offset: int) -> pd.DataFrame:
     sales = df.iloc[: rows - n_cancel - n_copies]
     cancel = sales.sample(n_cancel, random_state=seed)
     cancel = cancel.assign(
-        order_id="C" + cancel["order_id"], quantity=-cancel["quantity"].abs(), order_date=cancel["order_date"] + pd.Timedelta(days=1)
+        order_id="C" + cancel["order_id"],
+        quantity=-cancel["quantity"].abs(),
+        order_date=cancel["order_date"] + pd.Timedelta(days=1),
     )
     copies = sales.sample(n_copies, random_state=seed + 1)
     out = pd.concat([sales, cancel, copies], ignore_index=True)

@@ -47,8 +47,12 @@ def measure(job: str, path: str, out: str) -> dict:
         run = prepare({"transactions": InputFile(path=Path(path), mapping=MAPPING)}, out, engine=engine)
         customers = len(run.customer_table)
     seconds = time.perf_counter() - clock
-    return {"job": job, "seconds": seconds, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-            "customers": customers}
+    return {
+        "job": job,
+        "seconds": seconds,
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "customers": customers,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -68,12 +72,19 @@ def main(argv: list[str] | None = None) -> int:
             write_parquet(rows, path, seed=args.seed)
             base = None
             for job in jobs:
-                done = subprocess.run([sys.executable, __file__, "--measure", job, str(path), str(Path(work) / "prepared")],
-                                      capture_output=True, text=True, check=True)
+                done = subprocess.run(
+                    [sys.executable, __file__, "--measure", job, str(path), str(Path(work) / "prepared")],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                )
                 result = json.loads(done.stdout.strip().splitlines()[-1])
                 base = base or result["seconds"]
-                print(f"| {rows:,} | {job} | {result['seconds']:.2f} | {base / result['seconds']:.2f}x | "
-                      f"{result['peak_mb']:,.0f} | {result['customers']:,} |", flush=True)
+                print(
+                    f"| {rows:,} | {job} | {result['seconds']:.2f} | {base / result['seconds']:.2f}x | "
+                    f"{result['peak_mb']:,.0f} | {result['customers']:,} |",
+                    flush=True,
+                )
     return 0
 
 

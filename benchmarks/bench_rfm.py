@@ -70,21 +70,24 @@ def run(lines: int, repeat: int) -> list[dict]:
         paths = {
             "segkit pandas (features+scores+maps)": lambda: segments.segment_customers(engine.customer_table(frame)),
             "segkit DuckDB (features+scores+maps)": lambda: segments.segment_customers(
-                engine.customer_table(engine.scan(parquet, backend="duckdb"))),
+                engine.customer_table(engine.scan(parquet, backend="duckdb"))
+            ),
             "segkit BTYD summary (pandas)": lambda: rfm.btyd_summary(frame, observation_end=end, unit="D"),
         }
         try:
             from lifetimes.utils import summary_data_from_transaction_data
 
             paths["lifetimes summary_data_from_transaction_data"] = lambda: summary_data_from_transaction_data(
-                frame, "customer_id", "order_date", monetary_value_col="amount", observation_period_end=end, freq="D")
+                frame, "customer_id", "order_date", monetary_value_col="amount", observation_period_end=end, freq="D"
+            )
         except ImportError:
             print("lifetimes not installed: baseline skipped (pip install 'segkit[bench]')")
         try:
             from pymc_marketing.clv.utils import rfm_summary
 
             paths["pymc-marketing rfm_summary"] = lambda: rfm_summary(
-                frame, "customer_id", "order_date", monetary_value_col="amount", observation_period_end=end, time_unit="D")
+                frame, "customer_id", "order_date", monetary_value_col="amount", observation_period_end=end, time_unit="D"
+            )
         except ImportError:
             print("pymc-marketing not installed: baseline skipped (needs Python 3.12 for 0.19.3+)")
         for name, fn in paths.items():

@@ -134,7 +134,9 @@ def synthetic_transactions(lines: int = 2000, *, seed: int = 7) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     n = lines
     customers = rng.integers(0, max(n // 15, 2), n)
-    products = np.where(rng.random(n) < 0.05, rng.choice(["POST", "M", "DOT", "gift_0001_10"], n), [f"P{p}" for p in rng.integers(0, 30, n)])
+    products = np.where(
+        rng.random(n) < 0.05, rng.choice(["POST", "M", "DOT", "gift_0001_10"], n), [f"P{p}" for p in rng.integers(0, 30, n)]
+    )
     orders = rng.integers(0, max(n // 4, 2), n)
     minutes = rng.integers(0, 60 * 24 * 90, n)
     quantity = rng.choice([1.0, 2.0, 3.0, 6.0, 12.0, 0.0, 500.0], n, p=[0.4, 0.2, 0.15, 0.1, 0.1, 0.02, 0.03])

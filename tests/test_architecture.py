@@ -30,7 +30,19 @@ ALLOWED = {
     "needs": {"core", "survey", "catalogues"},
     "reporting": {"core", "prep", "value", "models", "survey", "needs"},
     "datasets": {"core"},
-    "pipeline": {"__init__", "core", "intake", "prep", "value", "models", "survey", "needs", "reporting", "datasets", "catalogues"},
+    "pipeline": {
+        "__init__",
+        "core",
+        "intake",
+        "prep",
+        "value",
+        "models",
+        "survey",
+        "needs",
+        "reporting",
+        "datasets",
+        "catalogues",
+    },
     "cli": {"core", "intake", "prep", "pipeline", "datasets"},
     "__main__": {"cli"},
     "__init__": {"core"},
@@ -82,7 +94,7 @@ def test_no_import_cycles_between_modules():
         stack.append(node)
         for nxt in sorted(graph.get(node, ())):
             if state[nxt] == 1:
-                cycles.append(stack[stack.index(nxt):] + [nxt])
+                cycles.append(stack[stack.index(nxt) :] + [nxt])
             elif state[nxt] == 0 and nxt in graph:
                 visit(nxt)
         stack.pop()
@@ -149,6 +161,10 @@ def test_thin_notebooks_define_nothing_and_draw_nothing(name):
     defined = [n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
     assert not defined, f"{name} defines {defined}"
     assert not any(isinstance(n, ast.Lambda) for n in ast.walk(tree)), f"{name} defines a lambda"
-    imported = {(a.name if isinstance(n, ast.Import) else n.module or "").split(".")[0]
-                for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom)) for a in n.names}
+    imported = {
+        (a.name if isinstance(n, ast.Import) else n.module or "").split(".")[0]
+        for n in ast.walk(tree)
+        if isinstance(n, (ast.Import, ast.ImportFrom))
+        for a in n.names
+    }
     assert not imported & {"matplotlib", "seaborn", "pandas", "numpy"}, f"{name} imports {sorted(imported)}"

@@ -343,7 +343,11 @@ PROPERTY = settings(max_examples=40, deadline=None, suppress_health_check=[Healt
 
 
 @PROPERTY
-@given(rows=lines, backend=st.sampled_from(["pandas", "duckdb"]), mode=st.sampled_from(["drop_with_originals", "drop_cancellations", "keep"]))
+@given(
+    rows=lines,
+    backend=st.sampled_from(["pandas", "duckdb"]),
+    mode=st.sampled_from(["drop_with_originals", "drop_cancellations", "keep"]),
+)
 def test_property_raw_equals_kept_plus_removed_and_matches_oracle(rows, backend, mode):
     df = frame(rows)
     source = df if backend == "pandas" else duckdb.from_df(df)

@@ -46,14 +46,7 @@ def demo(tmp_path_factory):
     )
     lines = lines.assign(amount=lines["quantity"] * lines["unit_price"])
     truth = json.loads((out / "truth.json").read_text(encoding="utf-8"))
-    return {
-        "out": out,
-        "paths": paths,
-        "raw": raw,
-        "lines": lines,
-        "customers": _read(out / "customers.csv"),
-        "truth": truth,
-    }
+    return {"out": out, "paths": paths, "raw": raw, "lines": lines, "customers": _read(out / "customers.csv"), "truth": truth}
 
 
 def _clean_product_lines(lines: pd.DataFrame) -> pd.DataFrame:
@@ -151,9 +144,7 @@ def test_frames_are_what_was_written(demo):
     assert len(data.transactions) == len(demo["raw"]) and len(data.customers) == len(demo["customers"])
     assert data.transactions["customer_id"].isna().sum() == (demo["raw"]["customer_id"] == "").sum()
     assert data.truth == demo["truth"]
-    assert datasets.generate_customers(customers=300, seed=3).equals(
-        datasets.generate_demo(customers=300, seed=3).customers
-    )
+    assert datasets.generate_customers(customers=300, seed=3).equals(datasets.generate_demo(customers=300, seed=3).customers)
     assert datasets.generate_transactions(customers=300, seed=3).equals(
         datasets.generate_demo(customers=300, seed=3).transactions
     )
@@ -487,9 +478,7 @@ def test_size_scales_linearly_with_customers():
     # Hand computation: 8% of 1,000 = 80 and of 4,000 = 320; 3% = 30 and 120.
     assert (len(small["never_bought"]), len(large["never_bought"])) == (80, 320)
     assert (len(small["lapsed_big_spenders"]["ids"]), len(large["lapsed_big_spenders"]["ids"])) == (30, 120)
-    assert large["dirt"]["cancellation"]["lines"] / small["dirt"]["cancellation"]["lines"] == pytest.approx(
-        4.0, rel=0.1
-    )
+    assert large["dirt"]["cancellation"]["lines"] / small["dirt"]["cancellation"]["lines"] == pytest.approx(4.0, rel=0.1)
 
 
 @settings(max_examples=12, deadline=None)

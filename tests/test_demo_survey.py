@@ -7,19 +7,9 @@ import pandas as pd
 import pytest
 
 from segkit.datasets.survey import write_survey_files
-from segkit.needs import (
-    complaints,
-    importance,
-    kano,
-    priority,
-    suitability,
-)
-from segkit.needs import (
-    importance_performance as ipa,
-)
-from segkit.needs import (
-    ranking as backlog,
-)
+from segkit.needs import complaints, importance, kano, priority, suitability
+from segkit.needs import importance_performance as ipa
+from segkit.needs import ranking as backlog
 from segkit.needs import segments as needs_segments
 from segkit.survey import catalogue as survey_catalogue
 from segkit.survey import load
@@ -31,18 +21,34 @@ def hand_made_inputs(n: int = 3000):
     """Customers and transactions shaped like the demo CSVs (strings), built by hand."""
     ids = [f"CU{i:05d}" for i in range(1, n + 1)]
     enterprise = np.arange(n) % 5 == 0
-    customers = pd.DataFrame({
-        "customer_id": ids, "customer_type": np.where(enterprise, "enterprise", "individual"), "province": "广东",
-        "city": "深圳", "industry": np.where(enterprise, "manufacturing", ""), "age_band": np.where(enterprise, "", "30-39"),
-        "gender": np.where(enterprise, "", "F"), "signup_date": "2023-05-01", "name": "张三", "phone": "13800000000",
-        "email": "a@example.com",
-    })
+    customers = pd.DataFrame(
+        {
+            "customer_id": ids,
+            "customer_type": np.where(enterprise, "enterprise", "individual"),
+            "province": "广东",
+            "city": "深圳",
+            "industry": np.where(enterprise, "manufacturing", ""),
+            "age_band": np.where(enterprise, "", "30-39"),
+            "gender": np.where(enterprise, "", "F"),
+            "signup_date": "2023-05-01",
+            "name": "张三",
+            "phone": "13800000000",
+            "email": "a@example.com",
+        }
+    )
     buyers = ids[: int(n * 0.9)]  # the last 10 % signed up and never bought
-    transactions = pd.DataFrame({
-        "invoice_id": [str(536365 + i) for i in range(len(buyers) + 1)], "product_id": "85123A", "category": "home",
-        "description": "mug", "quantity": "2", "unit_price": "2.55", "invoice_date": "2024-03-01 10:00:00",
-        "customer_id": [*buyers, ""],  # one guest line without a customer id
-    })
+    transactions = pd.DataFrame(
+        {
+            "invoice_id": [str(536365 + i) for i in range(len(buyers) + 1)],
+            "product_id": "85123A",
+            "category": "home",
+            "description": "mug",
+            "quantity": "2",
+            "unit_price": "2.55",
+            "invoice_date": "2024-03-01 10:00:00",
+            "customer_id": [*buyers, ""],  # one guest line without a customer id
+        }
+    )
     return customers, transactions
 
 
@@ -75,7 +81,9 @@ def test_deterministic(tmp_path):
 
 def test_planted_kano_classes(demo):
     _, _, _, s = demo
-    table = kano.kano_table(kano.classify_survey(s.kano.dropna(subset=["functional", "dysfunctional"])), n_boot=0).set_index("item")
+    table = kano.kano_table(kano.classify_survey(s.kano.dropna(subset=["functional", "dysfunctional"])), n_boot=0).set_index(
+        "item"
+    )
     assert table.loc["N01", "category"] == "M" and table.loc["N01", "fong_significant"]
     assert table.loc["N07", "category"] == "A" and table.loc["N07", "fong_significant"]
     assert table.loc["N02", "category"] == "O"
@@ -128,8 +136,14 @@ def test_notebook_runs_every_section(tmp_path, language):
     if not (ROOT / "data" / "raw" / "demo" / "survey.csv").exists():
         pytest.skip("demo data with the survey files is absent (conftest writes it when segkit.datasets.write_demo exists)")
     out = tmp_path / f"03-{language}.ipynb"
-    papermill.execute_notebook(str(ROOT / "notebooks" / "03-need-priority.ipynb"), str(out), parameters={"language": language},
-                               cwd=str(ROOT / "notebooks"), kernel_name="python3", progress_bar=False)
+    papermill.execute_notebook(
+        str(ROOT / "notebooks" / "03-need-priority.ipynb"),
+        str(out),
+        parameters={"language": language},
+        cwd=str(ROOT / "notebooks"),
+        kernel_name="python3",
+        progress_bar=False,
+    )
     html = out.read_text(encoding="utf-8")
     from segkit.reporting.i18n import catalogue
 

@@ -45,8 +45,9 @@ def test_parameters_are_documented(function):
     doc = inspect.getdoc(function) or ""
     section = _section(doc, "Parameters")
     assert section is not None, f"{function.__qualname__}: no 'Parameters' section with a dashed line"
-    documented = {n.strip() for line in section.splitlines() if line and not line[0].isspace()
-                  for n in line.split(":")[0].split(",")}
+    documented = {
+        n.strip() for line in section.splitlines() if line and not line[0].isspace() for n in line.split(":")[0].split(",")
+    }
     missing = [p for p in parameters if p not in documented]
     assert not missing, f"{function.__qualname__}: parameters not documented: {missing}"
 

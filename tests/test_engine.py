@@ -55,7 +55,14 @@ EDGE_ORDERS = pd.DataFrame(
         "customer_id": ["A", "B", "B", "B", "C", "C"],
         "order_id": ["1", "2", "3", "4", "5", "C6"],
         "order_date": pd.to_datetime(
-            ["2024-03-01 09:15", "2024-03-02 08:00", "2024-03-02 19:00", "2024-03-05 23:59", "2024-03-03 12:00", "2024-03-04 12:00"]
+            [
+                "2024-03-01 09:15",
+                "2024-03-02 08:00",
+                "2024-03-02 19:00",
+                "2024-03-05 23:59",
+                "2024-03-03 12:00",
+                "2024-03-04 12:00",
+            ]
         ),
         "amount": [10.0, 7.0, 1.5, 8.0, 10.0, -10.0],
         "items": [1.0, 3.0, 1.0, 4.0, 4.0, -4.0],
@@ -206,7 +213,6 @@ def to_spark(session, df: pd.DataFrame):
         return session.createDataFrame(df)
 
 
-
 @pytest.mark.slow
 @pytest.mark.filterwarnings("ignore::FutureWarning", "ignore::DeprecationWarning")
 def test_spark_edge_cases(spark):
@@ -225,7 +231,9 @@ def test_spark_clean_and_aggregate_match_the_oracle(spark, demo, tmp_path):
 @pytest.mark.filterwarnings("ignore::FutureWarning", "ignore::DeprecationWarning")
 def test_spark_scan_parquet(spark, tmp_path):
     EDGE.to_parquet(tmp_path / "lines.parquet")
-    pd.testing.assert_frame_equal(engine.customer_table(engine.scan(tmp_path / "lines.parquet", backend="spark", spark=spark)), EDGE_CUSTOMERS)
+    pd.testing.assert_frame_equal(
+        engine.customer_table(engine.scan(tmp_path / "lines.parquet", backend="spark", spark=spark)), EDGE_CUSTOMERS
+    )
 
 
 @pytest.mark.slow

@@ -18,23 +18,36 @@ CUSTOMERS = pd.DataFrame(
     }
 )
 TRANSACTIONS = pd.DataFrame(
-    {"customer_id": ["a", "a", "b", "c", "c"],
-     "order_date": pd.to_datetime(["2024-01-01", "2024-03-30", "2024-02-01", "2024-03-01", "2024-03-20"])}
+    {
+        "customer_id": ["a", "a", "b", "c", "c"],
+        "order_date": pd.to_datetime(["2024-01-01", "2024-03-30", "2024-02-01", "2024-03-01", "2024-03-20"]),
+    }
 )
 
 
 @pytest.fixture
 def frame():
     seg = segments.segment_customers(CUSTOMERS)
-    life = lifecycle.lifecycle_stages(TRANSACTIONS, as_of=seg.features.as_of, customers=["a", "b", "c", "z"],
-                                      churn_days=60)
+    life = lifecycle.lifecycle_stages(TRANSACTIONS, as_of=seg.features.as_of, customers=["a", "b", "c", "z"], churn_days=60)
     return export.customer_segments(seg, life, language="zh")
 
 
 def test_export_columns_and_labels(frame):
     assert len(frame) == 4  # 3 buyers + 1 signed-up customer without purchases
-    for col in ("customer_id", "recency", "frequency", "monetary", "r_score", "rfm_code", "rfm10", "rfm10_label",
-                "eight_class_label", "value_tier", "lifecycle_stage", "lifecycle_label"):
+    for col in (
+        "customer_id",
+        "recency",
+        "frequency",
+        "monetary",
+        "r_score",
+        "rfm_code",
+        "rfm10",
+        "rfm10_label",
+        "eight_class_label",
+        "value_tier",
+        "lifecycle_stage",
+        "lifecycle_label",
+    ):
         assert col in frame.columns
     row = frame.set_index("customer_id")
     # a: 500 of 600 -> tier A; as_of 2024-03-31 -> recency 1 day

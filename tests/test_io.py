@@ -61,8 +61,7 @@ def assert_canonical_dtypes(frame: pd.DataFrame) -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "encoding"),
-    [("zh_utf8.csv", "utf-8"), ("zh_utf8_bom.csv", "utf-8-sig"), ("zh_gb18030.csv", "gb18030")],
+    ("name", "encoding"), [("zh_utf8.csv", "utf-8"), ("zh_utf8_bom.csv", "utf-8-sig"), ("zh_gb18030.csv", "gb18030")]
 )
 def test_each_encoding_is_detected_and_reads_the_same_table(name, encoding):
     path = FIXTURES / name
@@ -75,7 +74,10 @@ def test_each_encoding_is_detected_and_reads_the_same_table(name, encoding):
     assert pd.isna(frame[schema.CUSTOMER_ID].iloc[2])  # empty cell → NA, not 'nan'
     assert frame["region"].tolist() == ["广东", "广东", "浙江", "北京"]
     assert frame[schema.ORDER_DATE].tolist() == [
-        ts("2024-01-05 13:05"), ts("2024-02-10 09:00"), ts("2024-02-11 10:30"), ts("2024-03-01 18:45")
+        ts("2024-01-05 13:05"),
+        ts("2024-02-10 09:00"),
+        ts("2024-02-11 10:30"),
+        ts("2024-03-01 18:45"),
     ]
     # amount = quantity * unit_price: 2*39.9 = 79.8, 1*120 = 120, 3*39.9 = 119.7, -1*15.5 = -15.5
     assert frame[schema.AMOUNT].tolist() == pytest.approx([79.8, 120.0, 119.7, -15.5])
@@ -116,10 +118,19 @@ def test_online_retail_ii_latin1_csv_with_us_dates_needs_no_encoding():
     assert frame[schema.ORDER_DATE].tolist() == [ts("2009-12-01 07:45"), ts("2009-12-01 10:33"), ts("2009-12-11 09:06")]
     assert frame[schema.CUSTOMER_ID].tolist()[:2] == ["13085", "16321"] and pd.isna(frame[schema.CUSTOMER_ID].iloc[2])
     # an explicit encoding still wins, and a mapping (no preset) still asks for one
-    assert transactions.load_transactions(FIXTURES / "online_retail_ii_latin1.csv", preset="online_retail_ii", encoding="cp1252")[
-        "description"].iloc[0] == "CRÈME BRÛLÉE RAMEKIN"
-    mapping = {"customer_id": "Customer ID", "order_date": "InvoiceDate", "quantity": "Quantity", "unit_price": "Price",
-               "date_format": "%m/%d/%Y %H:%M"}
+    assert (
+        transactions.load_transactions(FIXTURES / "online_retail_ii_latin1.csv", preset="online_retail_ii", encoding="cp1252")[
+            "description"
+        ].iloc[0]
+        == "CRÈME BRÛLÉE RAMEKIN"
+    )
+    mapping = {
+        "customer_id": "Customer ID",
+        "order_date": "InvoiceDate",
+        "quantity": "Quantity",
+        "unit_price": "Price",
+        "date_format": "%m/%d/%Y %H:%M",
+    }
     with pytest.raises(InputError, match="pass the encoding explicitly"):
         transactions.load_transactions(FIXTURES / "online_retail_ii_latin1.csv", mapping=mapping)
 
@@ -181,7 +192,18 @@ def test_online_retail_xlsx_with_excel_types(tmp_path, excel_engine):
     sheet = workbook.active
     sheet.title = "Online Retail"
     sheet.append(HEADER.strip().split(","))
-    sheet.append([536365, "85123A", "WHITE HANGING HEART T-LIGHT HOLDER", 6, dt.datetime(2010, 12, 1, 8, 26), 2.55, 17850, "United Kingdom"])
+    sheet.append(
+        [
+            536365,
+            "85123A",
+            "WHITE HANGING HEART T-LIGHT HOLDER",
+            6,
+            dt.datetime(2010, 12, 1, 8, 26),
+            2.55,
+            17850,
+            "United Kingdom",
+        ]
+    )
     sheet.append([536365, 71053, "WHITE METAL LANTERN", 6, dt.datetime(2010, 12, 1, 8, 26), 3.39, 17850, "United Kingdom"])
     sheet.append(["C536379", "D", "Discount", -1, dt.datetime(2010, 12, 1, 9, 41), 27.5, 14527, "United Kingdom"])
     sheet.append([536414, 22139, None, 56, dt.datetime(2010, 12, 1, 11, 52), 0, None, "United Kingdom"])
@@ -196,7 +218,10 @@ def test_online_retail_xlsx_with_excel_types(tmp_path, excel_engine):
     assert frame[schema.ORDER_ID].tolist() == ["536365", "536365", "C536379", "536414"]
     assert frame[schema.PRODUCT_ID].tolist() == ["85123A", "71053", "D", "22139"]
     assert frame[schema.ORDER_DATE].tolist() == [
-        ts("2010-12-01 08:26"), ts("2010-12-01 08:26"), ts("2010-12-01 09:41"), ts("2010-12-01 11:52")
+        ts("2010-12-01 08:26"),
+        ts("2010-12-01 08:26"),
+        ts("2010-12-01 09:41"),
+        ts("2010-12-01 11:52"),
     ]
     # 6*2.55 = 15.3, 6*3.39 = 20.34, -1*27.5 = -27.5, 56*0 = 0
     assert frame[schema.AMOUNT].tolist() == pytest.approx([15.3, 20.34, -27.5, 0.0])
@@ -219,7 +244,9 @@ def test_online_retail_ii_xlsx_stacks_both_yearly_sheets(tmp_path, excel_engine)
     first = workbook.active
     first.title = "Year 2009-2010"
     first.append(header)
-    first.append([489434, 85048, "15CM CHRISTMAS GLASS BALL 20 LIGHTS", 12, dt.datetime(2009, 12, 1, 7, 45), 6.95, 13085, "United Kingdom"])
+    first.append(
+        [489434, 85048, "15CM CHRISTMAS GLASS BALL 20 LIGHTS", 12, dt.datetime(2009, 12, 1, 7, 45), 6.95, 13085, "United Kingdom"]
+    )
     second = workbook.create_sheet("Year 2010-2011")
     second.append(header)
     second.append(["C536379", "D", "Discount", -1, dt.datetime(2010, 12, 1, 9, 41), 27.5, 14527, "United Kingdom"])
@@ -257,7 +284,11 @@ def test_cdnow_master_with_and_without_header_line(name):
     assert np.isnan(frame[schema.UNIT_PRICE].iloc[4])
     # no order id in the file: one per line, '<customer>-<YYYYMMDD>-<data row>'
     assert frame[schema.ORDER_ID].tolist() == [
-        "00001-19970101-1", "00002-19970112-2", "00002-19970112-3", "00003-19970102-4", "00003-19970330-5"
+        "00001-19970101-1",
+        "00002-19970112-2",
+        "00002-19970112-3",
+        "00003-19970102-4",
+        "00003-19970330-5",
     ]
     assert frame[schema.PRODUCT_ID].isna().all()
 
@@ -307,8 +338,12 @@ def test_parquet_with_typed_columns_and_a_mapping_dict(tmp_path):
         }
     ).to_parquet(path)
     mapping = {
-        "customer_id": "cust", "order_id": "order", "order_date": "when",
-        "product_id": "sku", "quantity": "qty", "unit_price": "price",
+        "customer_id": "cust",
+        "order_id": "order",
+        "order_date": "when",
+        "product_id": "sku",
+        "quantity": "qty",
+        "unit_price": "price",
     }
     frame = transactions.load_transactions(path, mapping=mapping)
     assert_canonical_dtypes(frame)
@@ -453,7 +488,9 @@ def test_empty_order_ids(tmp_path):
 
 def test_no_usable_rows_when_no_line_names_a_customer(tmp_path):
     path = write(tmp_path, "transactions.csv", HEADER + "1,A,x,1,12/1/2010 8:26,2,,UK\n2,A,x,1,12/1/2010 8:26,2,nan,UK\n")
-    with pytest.raises(InputError, match=r"^transactions\.csv: no usable rows: all 2 rows lack a customer id \(column 'CustomerID'\)$"):
+    with pytest.raises(
+        InputError, match=r"^transactions\.csv: no usable rows: all 2 rows lack a customer id \(column 'CustomerID'\)$"
+    ):
         transactions.load_transactions(path, preset="online_retail")
 
 
@@ -537,7 +574,8 @@ def test_mapping_encoding_setting_is_used(tmp_path):
 
 def test_load_customers(tmp_path):
     path = write(
-        tmp_path, "customers.csv",
+        tmp_path,
+        "customers.csv",
         "customer_id,customer_type,province,signup_date,name\n"
         "CU00001,individual,广东,2024-01-05,张三\n"
         " CU00002 ,enterprise,,2023-12-31,\n"
@@ -552,7 +590,9 @@ def test_load_customers(tmp_path):
 
 def test_load_customers_problems(tmp_path):
     repeated = write(tmp_path, "customers.csv", "customer_id,city\nA,x\nB,y\nA,z\n")
-    with pytest.raises(InputError, match=r"^customers\.csv: column 'customer_id': 2 of 3 values are repeated ids .*\(row 1: 'A', row 3: 'A'\)$"):
+    with pytest.raises(
+        InputError, match=r"^customers\.csv: column 'customer_id': 2 of 3 values are repeated ids .*\(row 1: 'A', row 3: 'A'\)$"
+    ):
         intake_customers.load_customers(repeated)
     no_id = write(tmp_path, "people.csv", "id,city\nA,x\n")
     with pytest.raises(InputError, match=r"^people\.csv: missing required column 'customer_id'; the file has 'id', 'city'$"):
@@ -611,7 +651,9 @@ _rows = st.lists(
     st.tuples(
         _ids,
         st.integers(min_value=1, max_value=999),
-        st.datetimes(min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2030, 12, 31)).map(lambda d: d.replace(microsecond=0)),
+        st.datetimes(min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2030, 12, 31)).map(
+            lambda d: d.replace(microsecond=0)
+        ),
         st.integers(min_value=-50, max_value=50),
         st.decimals(min_value=-1000, max_value=1000, places=2).map(float),
     ),
@@ -624,10 +666,7 @@ _rows = st.lists(
 @given(rows=_rows)
 def test_property_csv_round_trip(tmp_path_factory, rows):
     """Whatever valid lines are written in the demo layout come back value for value."""
-    lines = [
-        f"{order},P1,c,d,{qty},{price},{when:%Y-%m-%d %H:%M:%S},{cust or ''}\n"
-        for cust, order, when, qty, price in rows
-    ]
+    lines = [f"{order},P1,c,d,{qty},{price},{when:%Y-%m-%d %H:%M:%S},{cust or ''}\n" for cust, order, when, qty, price in rows]
     path = tmp_path_factory.mktemp("prop") / "t.csv"
     path.write_text("invoice_id,product_id,category,description,quantity,unit_price,invoice_date,customer_id\n" + "".join(lines))
     frame = transactions.load_transactions(path, preset="demo")

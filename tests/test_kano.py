@@ -55,13 +55,7 @@ def test_kano_table_reference_counts():
 # results" (same grid, D = delight, N = normal), and the "Kano model steps" deck on scribd.com
 # (Q E E E P / R I I I B x3 / R R R R Q). One R package (stp25stat, rdrr.io) prints like/like = O:
 # a typo against all of these (like/like contradicts itself and is Q in every published table).
-CLASSIC = {
-    "like": "QAAAO",
-    "must-be": "RIIIM",
-    "neutral": "RIIIM",
-    "live-with": "RIIIM",
-    "dislike": "RRRRQ",
-}
+CLASSIC = {"like": "QAAAO", "must-be": "RIIIM", "neutral": "RIIIM", "live-with": "RIIIM", "dislike": "RRRRQ"}
 
 
 @pytest.mark.parametrize("functional", kano_answers.ANSWERS)
@@ -88,8 +82,23 @@ def test_missing_answer_gives_no_class():
 
 
 def test_labels_in_both_languages_and_variants():
-    values = pd.Series(["我很喜欢", "理应如此", "无所谓", "能忍受", "我很不喜欢", "I like it", "Must be", " I can tolerate it ",
-                        "3", "5.0", "不知道", None, "love it"])
+    values = pd.Series(
+        [
+            "我很喜欢",
+            "理应如此",
+            "无所谓",
+            "能忍受",
+            "我很不喜欢",
+            "I like it",
+            "Must be",
+            " I can tolerate it ",
+            "3",
+            "5.0",
+            "不知道",
+            None,
+            "love it",
+        ]
+    )
     answers, bad = kano_answers.parse_kano_answers(values)
     assert answers.iloc[:10].tolist() == [*kano_answers.ANSWERS, "like", "must-be", "live-with", "neutral", "dislike"]
     assert answers.iloc[10:12].isna().all() and not bad.iloc[10:12].any()
@@ -97,7 +106,9 @@ def test_labels_in_both_languages_and_variants():
 
 
 def test_custom_labels():
-    answers, bad = kano_answers.parse_kano_answers(pd.Series(["sehr gut", "egal"]), labels={"like": ["sehr gut"], "neutral": ["egal"]})
+    answers, bad = kano_answers.parse_kano_answers(
+        pd.Series(["sehr gut", "egal"]), labels={"like": ["sehr gut"], "neutral": ["egal"]}
+    )
     assert answers.tolist() == ["like", "neutral"] and not bad.any()
 
 
@@ -111,8 +122,14 @@ def test_category_tie_rule():
 def test_continuous_kano_by_hand():
     # functional like/must-be/neutral -> 4, 2, 0: mean 2, sd 2
     # dysfunctional dislike/dislike/neutral -> 4, 4, 0: mean 2.667, sd sqrt(16/3) = 2.309
-    pairs = pd.DataFrame({"respondent_id": ["a", "b", "c"], "item": "X",
-                          "functional": ["like", "must-be", "neutral"], "dysfunctional": ["dislike", "dislike", "neutral"]})
+    pairs = pd.DataFrame(
+        {
+            "respondent_id": ["a", "b", "c"],
+            "item": "X",
+            "functional": ["like", "must-be", "neutral"],
+            "dysfunctional": ["dislike", "dislike", "neutral"],
+        }
+    )
     row = kano.continuous_kano(pairs).iloc[0]
     assert row["functional_mean"] == pytest.approx(2.0)
     assert row["functional_sd"] == pytest.approx(2.0)
@@ -121,7 +138,9 @@ def test_continuous_kano_by_hand():
 
 
 def test_questionable_rates():
-    frame = pd.DataFrame({"respondent_id": ["a", "a", "b", "b"], "item": ["X", "Y", "X", "Y"], "kano_class": ["Q", "A", "M", "M"]})
+    frame = pd.DataFrame(
+        {"respondent_id": ["a", "a", "b", "b"], "item": ["X", "Y", "X", "Y"], "kano_class": ["Q", "A", "M", "M"]}
+    )
     by_respondent, by_item = kano.questionable_rates(frame)
     assert by_respondent.set_index("respondent_id")["rate"].to_dict() == {"a": 0.5, "b": 0.0}
     assert by_item.set_index("item")["rate"].to_dict() == {"X": 0.5, "Y": 0.0}
@@ -156,19 +175,37 @@ def test_category_mix_tests_each_need_on_respondents_not_pooled_pairs():
     ("label", "answer"),
     [
         # Kano's original wording (Berger et al. 1993; Matzler & Hinterhuber 1998)
-        ("I like it that way", "like"), ("It must be that way", "must-be"), ("I am neutral", "neutral"),
-        ("I can live with it that way", "live-with"), ("I dislike it that way", "dislike"),
+        ("I like it that way", "like"),
+        ("It must be that way", "must-be"),
+        ("I am neutral", "neutral"),
+        ("I can live with it that way", "live-with"),
+        ("I dislike it that way", "dislike"),
         # UX-guide wording, short forms and Löfgren & Witell (2008)
-        ("I like it", "like"), ("I expect it", "must-be"), ("Expect", "must-be"), ("I can tolerate it", "live-with"),
-        ("Tolerate", "live-with"), ("I dislike it", "dislike"), ("Live with", "live-with"), ("Must-be", "must-be"),
-        ("I am expecting it to be that way", "must-be"), ("I can accept it to be that way", "live-with"),
-        ("This would be a minor inconvenience", "live-with"), ("I don't care", "neutral"),
+        ("I like it", "like"),
+        ("I expect it", "must-be"),
+        ("Expect", "must-be"),
+        ("I can tolerate it", "live-with"),
+        ("Tolerate", "live-with"),
+        ("I dislike it", "dislike"),
+        ("Live with", "live-with"),
+        ("Must-be", "must-be"),
+        ("I am expecting it to be that way", "must-be"),
+        ("I can accept it to be that way", "live-with"),
+        ("This would be a minor inconvenience", "live-with"),
+        ("I don't care", "neutral"),
         # Chinese questionnaires
-        ("我喜欢", "like"), ("理所当然", "must-be"), ("必须这样", "must-be"), ("无所谓", "neutral"),
-        ("可以忍受", "live-with"), ("不喜欢", "dislike"),
+        ("我喜欢", "like"),
+        ("理所当然", "must-be"),
+        ("必须这样", "must-be"),
+        ("无所谓", "neutral"),
+        ("可以忍受", "live-with"),
+        ("不喜欢", "dislike"),
         # spelling noise of real exports: case, blanks, curly apostrophe, final full stop
-        ("  i LIKE it   that way. ", "like"), ("I\u2019m neutral", "neutral"), ("I don\u2019t like it", "dislike"),
-        ("可以忍受。", "live-with"), ("\u3000无所谓", "neutral"),
+        ("  i LIKE it   that way. ", "like"),
+        ("I\u2019m neutral", "neutral"),
+        ("I don\u2019t like it", "dislike"),
+        ("可以忍受。", "live-with"),
+        ("\u3000无所谓", "neutral"),
     ],
 )
 def test_label_variants_of_public_surveys(label, answer):
@@ -188,4 +225,8 @@ def test_custom_labels_can_recode_the_numbers():
     # default: 1 like .. 5 dislike; a file coded 5 = like passes its own mapping
     assert kano_answers.parse_kano_answers(pd.Series(["1", "5"]))[0].tolist() == ["like", "dislike"]
     reverse = {"like": ["5"], "must-be": ["4"], "neutral": ["3"], "live-with": ["2"], "dislike": ["1"]}
-    assert kano_answers.parse_kano_answers(pd.Series(["1", "5.0", "5"]), labels=reverse)[0].tolist() == ["dislike", "like", "like"]
+    assert kano_answers.parse_kano_answers(pd.Series(["1", "5.0", "5"]), labels=reverse)[0].tolist() == [
+        "dislike",
+        "like",
+        "like",
+    ]

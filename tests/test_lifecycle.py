@@ -18,10 +18,16 @@ def transactions(rows):
 STAGE_DATA = transactions(
     [
         ("new1", "2024-06-20"),
-        ("churn1", "2024-01-01"), ("churn1", "2024-03-01"),
-        ("react", "2024-01-01"), ("react", "2024-06-15"),
-        ("risk", "2024-03-01"), ("risk", "2024-05-15"),
-        ("active", "2024-05-01"), ("active", "2024-06-01"), ("active", "2024-06-25"), ("active", "2024-06-25"),
+        ("churn1", "2024-01-01"),
+        ("churn1", "2024-03-01"),
+        ("react", "2024-01-01"),
+        ("react", "2024-06-15"),
+        ("risk", "2024-03-01"),
+        ("risk", "2024-05-15"),
+        ("active", "2024-05-01"),
+        ("active", "2024-06-01"),
+        ("active", "2024-06-25"),
+        ("active", "2024-06-25"),
         ("later", "2024-08-01"),  # after the as-of date: ignored
     ]
 )
@@ -37,8 +43,14 @@ def test_stages_known_answers():
         STAGE_DATA, as_of="2024-07-01", customers=["pot", "new1", "active"], churn_days=60, at_risk_days=30, new_days=30
     )
     stages = dict(zip(life.table["customer_id"], life.table["stage"]))
-    assert stages == {"new1": "new", "churn1": "churned", "react": "reactivated", "risk": "at_risk",
-                      "active": "active", "pot": "potential"}
+    assert stages == {
+        "new1": "new",
+        "churn1": "churned",
+        "react": "reactivated",
+        "risk": "at_risk",
+        "active": "active",
+        "pot": "potential",
+    }
     assert life.churn_rule == "given"
     sizes = life.sizes.set_index("key")["customers"]
     assert sizes.sum() == 6 and sizes["potential"] == 1
@@ -62,8 +74,7 @@ def test_churn_threshold_needs_repeat_buyers():
 
 
 RETENTION_DATA = transactions(
-    [("a", "2024-01-05"), ("b", "2024-01-09"), ("a", "2024-02-01"), ("c", "2024-02-11"), ("c", "2024-03-03"),
-     ("a", "2024-04-30")]
+    [("a", "2024-01-05"), ("b", "2024-01-09"), ("a", "2024-02-01"), ("c", "2024-02-11"), ("c", "2024-03-03"), ("a", "2024-04-30")]
 )
 
 
@@ -89,7 +100,9 @@ def test_cohort_matrix_counts_and_pct():
 
 def tier_map(pairs):
     return maps.SegmentMap(
-        name="value_tier", title={"en": "t", "zh": "t"}, segments=maps._catalogue(tiers.VALUE_TIERS),
+        name="value_tier",
+        title={"en": "t", "zh": "t"},
+        segments=maps._catalogue(tiers.VALUE_TIERS),
         table=pd.DataFrame(pairs, columns=["customer_id", "segment"]),
     )
 
@@ -109,8 +122,12 @@ def test_migration_matrix_and_moves():
 
 
 def test_migration_refuses_different_maps():
-    other = maps.SegmentMap(name="rfm10", title={}, segments=maps._catalogue(tiers.VALUE_TIERS),
-                                table=pd.DataFrame({"customer_id": ["a"], "segment": ["A"]}))
+    other = maps.SegmentMap(
+        name="rfm10",
+        title={},
+        segments=maps._catalogue(tiers.VALUE_TIERS),
+        table=pd.DataFrame({"customer_id": ["a"], "segment": ["A"]}),
+    )
     with pytest.raises(InputError, match="cannot compare"):
         migration.migration(tier_map([("a", "A")]), other)
 
@@ -120,10 +137,20 @@ def test_migrate_recomputes_the_earlier_snapshot():
     rng = np.random.default_rng(11)
     n = 400
     days = pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 365, n), unit="D")
-    t = pd.DataFrame({"customer_id": [f"c{i % 60:02d}" for i in range(n)], "order_id": [f"o{i}" for i in range(n)],
-                      "order_date": days, "product_id": "p", "quantity": 1.0, "unit_price": 10.0, "amount": 10.0})
+    t = pd.DataFrame(
+        {
+            "customer_id": [f"c{i % 60:02d}" for i in range(n)],
+            "order_id": [f"o{i}" for i in range(n)],
+            "order_date": days,
+            "product_id": "p",
+            "quantity": 1.0,
+            "unit_price": 10.0,
+            "amount": 10.0,
+        }
+    )
     current = segmentation.segment_customers(engine.customer_table(t))
     m = migration.migrate(t, current, days=90)
     assert int(m.counts.to_numpy().sum()) == current.features.table.shape[0]
     assert m.moves["revenue"].sum() == pytest.approx(
-        t.loc[t["order_date"] >= current.features.as_of - pd.Timedelta(days=90), "amount"].sum())
+        t.loc[t["order_date"] >= current.features.as_of - pd.Timedelta(days=90), "amount"].sum()
+    )

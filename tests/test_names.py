@@ -36,13 +36,16 @@ def test_known_names():
 
 def test_a_user_rule_file_names_its_own_segments_or_shows_keys(tmp_path):
     path = tmp_path / "rules.yaml"
-    path.write_text(textwrap.dedent("""
+    path.write_text(
+        textwrap.dedent("""
         mine:
           title: {en: My map}
           segments:
             - {key: big, rank: 1, en: Big spenders, ranges: {revenue: [50, 1000]}}
           other: {key: small, rank: 2}
-    """), encoding="utf-8")
+    """),
+        encoding="utf-8",
+    )
     segmap = apply_rules(pd.DataFrame({"customer_id": ["a", "b"], "revenue": [90.0, 10.0]}), load_rules(path)["mine"])
     assert segment_labels(segmap, "en").tolist() == ["Big spenders", "small"]
     assert segment_labels(segmap, "zh").tolist() == ["big", "small"]  # no Chinese names given: the keys

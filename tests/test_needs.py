@@ -23,11 +23,24 @@ def make_survey(answers: dict[str, dict[str, list]], *, extra: dict[str, list] |
     n = max(len(v) for m in answers.values() for v in m.values())
     for item, measures in answers.items():
         for measure, values in measures.items():
-            rows += [{"respondent_id": f"r{i + 1}", "item": item, "measure": measure, "answer": str(v)} for i, v in enumerate(values)]
-    items = pd.DataFrame({"item": list(answers), "label_en": list(answers), "label_zh": list(answers), "functional": "functional",
-                          "level": "basic", "role": "core", "horizon": "long-term", "category": "function"})
-    respondents = pd.DataFrame({"respondent_id": [f"r{i + 1}" for i in range(n)], "customer_id": [f"c{i + 1}" for i in range(n)],
-                                **(extra or {})})
+            rows += [
+                {"respondent_id": f"r{i + 1}", "item": item, "measure": measure, "answer": str(v)} for i, v in enumerate(values)
+            ]
+    items = pd.DataFrame(
+        {
+            "item": list(answers),
+            "label_en": list(answers),
+            "label_zh": list(answers),
+            "functional": "functional",
+            "level": "basic",
+            "role": "core",
+            "horizon": "long-term",
+            "category": "function",
+        }
+    )
+    respondents = pd.DataFrame(
+        {"respondent_id": [f"r{i + 1}" for i in range(n)], "customer_id": [f"c{i + 1}" for i in range(n)], **(extra or {})}
+    )
     return survey_from_long(pd.DataFrame(rows), respondents, catalogue=NeedCatalogue(items), scale=LikertScale.default())
 
 
@@ -108,14 +121,16 @@ def test_gap_uses_only_complete_pairs():
 
 
 def test_opportunity_by_hand():
-    survey = make_survey({
-        # importance top-2 share 3/5 -> 6; satisfaction 1/5 -> 2; 6 + (6 - 2) = 10: not above 10 -> served
-        "N1": {"importance": [5, 5, 4, 2, 1], "satisfaction": [5, 1, 2, 3, 3]},
-        # 10 + (10 - 0) = 20 -> underserved
-        "N2": {"importance": [5, 5, 5, 4, 4], "satisfaction": [1, 1, 2, 2, 3]},
-        # importance 2, satisfaction 8: 2 + 0 = 2 -> overserved
-        "N3": {"importance": [1, 1, 1, 2, 4], "satisfaction": [5, 5, 4, 4, 1]},
-    })
+    survey = make_survey(
+        {
+            # importance top-2 share 3/5 -> 6; satisfaction 1/5 -> 2; 6 + (6 - 2) = 10: not above 10 -> served
+            "N1": {"importance": [5, 5, 4, 2, 1], "satisfaction": [5, 1, 2, 3, 3]},
+            # 10 + (10 - 0) = 20 -> underserved
+            "N2": {"importance": [5, 5, 5, 4, 4], "satisfaction": [1, 1, 2, 2, 3]},
+            # importance 2, satisfaction 8: 2 + 0 = 2 -> overserved
+            "N3": {"importance": [1, 1, 1, 2, 4], "satisfaction": [5, 5, 4, 4, 1]},
+        }
+    )
     table = priority.opportunity_scores(survey).set_index("item")
     assert table["opportunity"].to_dict() == pytest.approx({"N1": 10.0, "N2": 20.0, "N3": 2.0})
     assert table["status"].to_dict() == {"N1": "served", "N2": "underserved", "N3": "overserved"}
@@ -133,7 +148,13 @@ IPA = {
 def test_ipa_three_models_by_hand():
     survey = make_survey(IPA)
     scale = ipa.ipa(survey, model="scale").table.set_index("item")["quadrant"].to_dict()
-    assert scale == {"N1": "concentrate-here", "N2": "keep-up", "N3": "low-priority", "N4": "possible-overkill", "N5": "low-priority"}
+    assert scale == {
+        "N1": "concentrate-here",
+        "N2": "keep-up",
+        "N3": "low-priority",
+        "N4": "possible-overkill",
+        "N5": "low-priority",
+    }
     # data means: importance (4.5 + 4.5 + 2 + 2 + 3) / 5 = 3.2, performance (2 + 4.5 + 2 + 4.5 + 2.5) / 5 = 3.1
     data = ipa.ipa(survey, model="data")
     assert data.importance_line == pytest.approx(3.2) and data.performance_line == pytest.approx(3.1)
@@ -143,14 +164,16 @@ def test_ipa_three_models_by_hand():
     assert diagonal == {**scale, "N5": "concentrate-here"}
 
 
-METRICS = pd.DataFrame({
-    "item": ["A", "B", "C"],
-    "priority_score": [20.0, 10.0, 15.0],
-    "gap": [2.0, 0.0, 1.0],
-    "opportunity": [15.0, 5.0, 10.0],
-    "kano_class": ["M", "A", "I"],
-    "complaint_urgency": [0.5, 1.0, 0.0],
-})
+METRICS = pd.DataFrame(
+    {
+        "item": ["A", "B", "C"],
+        "priority_score": [20.0, 10.0, 15.0],
+        "gap": [2.0, 0.0, 1.0],
+        "opportunity": [15.0, 5.0, 10.0],
+        "kano_class": ["M", "A", "I"],
+        "complaint_urgency": [0.5, 1.0, 0.0],
+    }
+)
 
 
 def test_backlog_order_by_hand():
@@ -181,11 +204,13 @@ def test_backlog_unknown_weight_is_input_error():
 
 def stable_survey():
     n = 40
-    return make_survey({
-        "N1": {"importance": [5] * n, "urgency": [5] * n, "satisfaction": [1] * n},
-        "N2": {"importance": [4, 3] * 20, "urgency": [3, 2] * 20, "satisfaction": [3] * n},
-        "N3": {"importance": [1] * n, "urgency": [1] * n, "satisfaction": [5] * n},
-    })
+    return make_survey(
+        {
+            "N1": {"importance": [5] * n, "urgency": [5] * n, "satisfaction": [1] * n},
+            "N2": {"importance": [4, 3] * 20, "urgency": [3, 2] * 20, "satisfaction": [3] * n},
+            "N3": {"importance": [1] * n, "urgency": [1] * n, "satisfaction": [5] * n},
+        }
+    )
 
 
 def test_backlog_stability_clear_leader_always_on_top():
@@ -196,11 +221,12 @@ def test_backlog_stability_clear_leader_always_on_top():
 
 
 def test_priority_by_segment():
-    survey = make_survey({
-        "N1": {"importance": [5, 5, 1, 1], "urgency": [5, 5, 1, 1]},
-        "N2": {"importance": [1, 1, 5, 5], "urgency": [1, 1, 5, 5]},
-    })
-    segments = needs_segments.respondent_segments(survey.respondents, pd.Series({"c1": "ent", "c2": "ent", "c3": "ind", "c4": "ind"}))
+    survey = make_survey(
+        {"N1": {"importance": [5, 5, 1, 1], "urgency": [5, 5, 1, 1]}, "N2": {"importance": [1, 1, 5, 5], "urgency": [1, 1, 5, 5]}}
+    )
+    segments = needs_segments.respondent_segments(
+        survey.respondents, pd.Series({"c1": "ent", "c2": "ent", "c3": "ind", "c4": "ind"})
+    )
     table = needs_segments.priority_by_segment(survey, segments)
     top = table[table["rank"] == 1].set_index("segment")["item"].to_dict()
     assert top == {"ent": "N1", "ind": "N2"}
@@ -211,8 +237,10 @@ def test_derived_importance_recovers_the_driver():
     # overall satisfaction equals N1's satisfaction; N2 is unrelated
     s1 = [1, 2, 3, 4, 5] * 8
     s2 = [3, 1, 4, 1, 5, 2, 2, 3] * 5
-    survey = make_survey({"N1": {"importance": [3] * 40, "satisfaction": s1}, "N2": {"importance": [5] * 40, "satisfaction": s2}},
-                         extra={"overall_satisfaction": [float(v) for v in s1]})
+    survey = make_survey(
+        {"N1": {"importance": [3] * 40, "satisfaction": s1}, "N2": {"importance": [5] * 40, "satisfaction": s2}},
+        extra={"overall_satisfaction": [float(v) for v in s1]},
+    )
     table, rw = importance.derived_importance(survey, n_boot=20)
     table = table.set_index("item")
     assert rw.r2 == pytest.approx(1.0)

@@ -27,12 +27,27 @@ matplotlib.use("Agg")
 def _survey(answers: dict[str, dict[str, list]], *, extra: dict[str, list] | None = None):
     """A survey from {item: {measure: [answer per respondent]}}; respondents r1, r2, ... (customers c1, c2, ...)."""
     n = max(len(v) for m in answers.values() for v in m.values())
-    rows = [{"respondent_id": f"r{i + 1}", "item": item, "measure": measure, "answer": str(v)}
-            for item, measures in answers.items() for measure, values in measures.items() for i, v in enumerate(values)]
-    items = pd.DataFrame({"item": list(answers), "label_en": list(answers), "label_zh": list(answers), "functional": "functional",
-                          "level": "basic", "role": "core", "horizon": "long-term", "category": "function"})
-    respondents = pd.DataFrame({"respondent_id": [f"r{i + 1}" for i in range(n)], "customer_id": [f"c{i + 1}" for i in range(n)],
-                                **(extra or {})})
+    rows = [
+        {"respondent_id": f"r{i + 1}", "item": item, "measure": measure, "answer": str(v)}
+        for item, measures in answers.items()
+        for measure, values in measures.items()
+        for i, v in enumerate(values)
+    ]
+    items = pd.DataFrame(
+        {
+            "item": list(answers),
+            "label_en": list(answers),
+            "label_zh": list(answers),
+            "functional": "functional",
+            "level": "basic",
+            "role": "core",
+            "horizon": "long-term",
+            "category": "function",
+        }
+    )
+    respondents = pd.DataFrame(
+        {"respondent_id": [f"r{i + 1}" for i in range(n)], "customer_id": [f"c{i + 1}" for i in range(n)], **(extra or {})}
+    )
     return survey_from_long(pd.DataFrame(rows), respondents, catalogue=NeedCatalogue(items), scale=LikertScale.default())
 
 
@@ -41,8 +56,9 @@ def test_link_respondents_by_hand():
     respondents = pd.DataFrame({"respondent_id": ["r1", "r2", "r3"], "customer_id": ["c1", "c9", pd.NA]})
     segment_of = pd.Series({"c1": "Important value", "c2": "General value"})  # c9 bought nothing: no segment
     type_of = pd.Series({"c1": "enterprise", "c9": "individual"})
-    links = segments.link_respondents(respondents, segments=segment_of, types=type_of,
-                                      segment_order=["Important value", "General value"])
+    links = segments.link_respondents(
+        respondents, segments=segment_of, types=type_of, segment_order=["Important value", "General value"]
+    )
     assert links.segment.index.tolist() == ["r1", "r2", "r3"]
     assert links.segment.tolist()[0] == "Important value" and links.segment.iloc[1:].isna().all()
     assert list(links.segment.cat.categories) == ["Important value", "General value"]  # value order, not alphabetical
@@ -66,26 +82,45 @@ def test_customer_types():
 
 # -- product risk R1..R5 against customer risk C1..C5
 def test_risk_tables_by_hand():
-    holdings = pd.DataFrame({"customer_id": ["c1", "c1", "c2"], "product_id": ["P1", "P2", "P1"],
-                             "product_risk": ["R3", "1", "3"], "product_name": ["Fund A", None, "Fund A"]})
-    risk = pd.DataFrame({"customer_id": ["c1", "c2"], "score": [10.0, 30.0],
-                         "risk_level": pd.array([2, 4], dtype="Int64"), "risk_name": ["stable", "growth"]})
+    holdings = pd.DataFrame(
+        {
+            "customer_id": ["c1", "c1", "c2"],
+            "product_id": ["P1", "P2", "P1"],
+            "product_risk": ["R3", "1", "3"],
+            "product_name": ["Fund A", None, "Fund A"],
+        }
+    )
+    risk = pd.DataFrame(
+        {
+            "customer_id": ["c1", "c2"],
+            "score": [10.0, 30.0],
+            "risk_level": pd.array([2, 4], dtype="Int64"),
+            "risk_name": ["stable", "growth"],
+        }
+    )
     audit = suitability.audit_holdings(holdings, risk, segments=pd.Series({"c1": "A", "c2": "B"}))
     tables = suitability.risk_tables(audit, holdings)
     by_product = tables.by_product.set_index("product_id")
     assert by_product.loc["P1 Fund A"].tolist() == ["R3", 2, 1]  # product_risk, holders, violations
     assert by_product.loc["P2 "].tolist() == ["R1", 1, 0]  # no name: the id alone
     assert tables.violations.to_dict("records") == [
-        {"customer_id": "c1", "product_id": "P1", "product_risk": "R3", "risk_level": "C2", "risk_name": "stable"}]
-    assert tables.by_segment.to_dict("records") == [{"segment": "A", "holdings": 2, "violations": 1, "share": 0.5},
-                                                    {"segment": "B", "holdings": 1, "violations": 0, "share": 0.0}]
+        {"customer_id": "c1", "product_id": "P1", "product_risk": "R3", "risk_level": "C2", "risk_name": "stable"}
+    ]
+    assert tables.by_segment.to_dict("records") == [
+        {"segment": "A", "holdings": 2, "violations": 1, "share": 0.5},
+        {"segment": "B", "holdings": 1, "violations": 0, "share": 0.0},
+    ]
 
 
 # -- complaint urgency
 def test_complaint_urgency_by_hand():
     dictionary = complaints.KeywordDictionary(
-        categories=pd.DataFrame({"category": ["delivery", "price"], "label_en": ["Delivery", "Price"], "label_zh": ["配送", "价格"]}),
-        keywords={"delivery": ["slow"], "price": ["expensive"]}, needs={"delivery": ["N1"], "price": ["N2"]})
+        categories=pd.DataFrame(
+            {"category": ["delivery", "price"], "label_en": ["Delivery", "Price"], "label_zh": ["配送", "价格"]}
+        ),
+        keywords={"delivery": ["slow"], "price": ["expensive"]},
+        needs={"delivery": ["N1"], "price": ["N2"]},
+    )
     rows = pd.DataFrame({"complaint": ["slow delivery", "too expensive and slow", "nice"], "severity": [4, 2, 1]})
     assert complaints.complaint_urgency(None, dictionary=dictionary, items=["N1"], n_customers=10) is None
     result = complaints.complaint_urgency(rows, dictionary=dictionary, items=["N1", "N2", "N3"], n_customers=10)
@@ -103,16 +138,23 @@ def test_applicable_analyses_follow_the_measures():
     assert analysis.applicable(_survey({"N1": importance})) == frozenset()
     assert analysis.applicable(_survey({"N1": importance}), complaint_urgency=True) == {"priority"}
     assert analysis.applicable(_survey({"N1": {**importance, "urgency": [1, 2, 3]}})) == {"priority"}
-    rated = _survey({"N1": {**importance, "satisfaction": [2, 2, 4]}},
-                    extra={"overall_satisfaction": [3.0, 4.0, 5.0], "nps": [10.0, np.nan, 3.0]})
+    rated = _survey(
+        {"N1": {**importance, "satisfaction": [2, 2, 4]}},
+        extra={"overall_satisfaction": [3.0, 4.0, 5.0], "nps": [10.0, np.nan, 3.0]},
+    )
     assert analysis.applicable(rated) == {"gap", "opportunity", "ipa", "derived", "nps", "extremes"}
     kano = _survey({"N1": {"functional": ["like", "like"], "dysfunctional": ["dislike", "neutral"]}})
     assert analysis.applicable(kano) == {"kano"}
 
 
 def test_count_small_bases():
-    survey = _survey({"N1": {"importance": [5, 4, 3], "urgency": [1, 2, ""]}, "N2": {"importance": [5, 4, 3]},
-                      "N3": {"importance": [5, 4, 3], "urgency": [1, 2, 3]}})
+    survey = _survey(
+        {
+            "N1": {"importance": [5, 4, 3], "urgency": [1, 2, ""]},
+            "N2": {"importance": [5, 4, 3]},
+            "N3": {"importance": [5, 4, 3], "urgency": [1, 2, 3]},
+        }
+    )
     assert analysis.count_small_bases(survey, small_base=3) == 2  # N1's urgency rests on 2 answers, N2's on none
     assert analysis.count_small_bases(survey, small_base=2) == 1
 
@@ -164,8 +206,23 @@ class _Collected(Report):
         self.shown.append(f"<key {name}={value}/>")
 
 
-SECTIONS = ("summary", "key_numbers", "catalogue", "priority", "gap", "opportunity", "ipa", "kano", "derived", "nps",
-            "extremes", "segments", "complaints", "suitability", "backlog")
+SECTIONS = (
+    "summary",
+    "key_numbers",
+    "catalogue",
+    "priority",
+    "gap",
+    "opportunity",
+    "ipa",
+    "kano",
+    "derived",
+    "nps",
+    "extremes",
+    "segments",
+    "complaints",
+    "suitability",
+    "backlog",
+)
 
 
 @pytest.fixture(scope="module")
@@ -180,8 +237,14 @@ def demo_files(tmp_path_factory) -> Path:
 def test_a_survey_only_run_renders_every_section(demo_files, tmp_path, monkeypatch, language, extra):
     monkeypatch.setattr(needs_report, "N_BOOT_BACKLOG", 5)  # the backlog's bootstrap is what takes time
     names = ("survey", "needs", *extra)
-    files = {"survey": "survey.csv", "needs": "needs.yaml", "customers": "customers.csv", "complaints": "complaints.csv",
-             "risk": "risk.csv", "holdings": "holdings.csv"}
+    files = {
+        "survey": "survey.csv",
+        "needs": "needs.yaml",
+        "customers": "customers.csv",
+        "complaints": "complaints.csv",
+        "risk": "risk.csv",
+        "holdings": "holdings.csv",
+    }
     run = prepare({k: InputFile(path=demo_files / files[k]) for k in names}, tmp_path / "prepared")
     assert not run.has("transactions") and not run.errors
     R = _Collected(language)
@@ -191,8 +254,23 @@ def test_a_survey_only_run_renders_every_section(demo_files, tmp_path, monkeypat
     N.provenance(run_id="t", pseudonymize_ids=False)
     page = "\n".join(R.shown)
     words = catalogue(language)
-    for key in ("catalogue", "bases", "priority", "gap", "opportunity", "ipa", "kano", "derived", "nps", "nps_segment",
-                "extremes", "segments", "complaints", "suitability", "backlog"):
+    for key in (
+        "catalogue",
+        "bases",
+        "priority",
+        "gap",
+        "opportunity",
+        "ipa",
+        "kano",
+        "derived",
+        "nps",
+        "nps_segment",
+        "extremes",
+        "segments",
+        "complaints",
+        "suitability",
+        "backlog",
+    ):
         assert words[f"needs.sections.{key}"] in page, key
     no_data = words["needs.no_data"].split("{")[0]
     assert page.count("<figure/>") >= 5  # priority, opportunity, IPA, Kano, derived importance

@@ -76,11 +76,13 @@ def test_extremes_find_the_planted_difference():
     rng = np.random.default_rng(3)  # noise is independent of the score; at this seed it is not a false positive
     n = 200
     enterprise = np.arange(n) < 100
-    frame = pd.DataFrame({
-        "score": np.where(enterprise, rng.integers(1, 3, n), rng.integers(4, 6, n)),
-        "customer_type": np.where(enterprise, "enterprise", "individual"),
-        "noise": rng.normal(size=n),
-    })
+    frame = pd.DataFrame(
+        {
+            "score": np.where(enterprise, rng.integers(1, 3, n), rng.integers(4, 6, n)),
+            "customer_type": np.where(enterprise, "enterprise", "individual"),
+            "noise": rng.normal(size=n),
+        }
+    )
     result = nps.satisfaction_extremes(frame, score_col="score", features=["customer_type", "noise"])
     assert result.n_high == result.n_low == 40  # 20 % of 200, ties broken at random
     top = result.differences.iloc[0]

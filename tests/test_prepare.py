@@ -71,13 +71,16 @@ def test_prepared_labels_match_the_stored_table(pandas_run):
 def test_migration_holds_every_customer_with_user_rules(tmp_path):
     """The earlier snapshot is labelled by the fitted segmenter, the user's rule set included."""
     rules = tmp_path / "rules.yaml"
-    rules.write_text(textwrap.dedent("""
+    rules.write_text(
+        textwrap.dedent("""
         rfm10:
           title: {en: Two groups, zh: 两组}
           segments:
             - {key: recent, rank: 1, en: Recent, zh: 近期, ranges: {r_score: [4, 5]}}
           other: {key: rest, rank: 2, en: Rest, zh: 其他}
-    """), encoding="utf-8")
+    """),
+        encoding="utf-8",
+    )
     from segkit.value.segmentation import Segmenter
     from segkit.value.transitions import migrate
 
@@ -88,8 +91,10 @@ def test_migration_holds_every_customer_with_user_rules(tmp_path):
     assert set(moved.counts.columns) == {"recent", "rest"}
     assert int(moved.counts.to_numpy().sum()) == len(run.customer_table) == 4596
     # by hand: the matrix rows are the earlier labels; customers absent then are "not yet"
-    earlier = seg.transform(run.customer_table.iloc[:0].pipe(lambda _: pd.read_parquet(run.folder / "earlier_customer_table.parquet")),
-                            as_of=pd.Timestamp(run.settings["earlier_as_of"]))
+    earlier = seg.transform(
+        run.customer_table.iloc[:0].pipe(lambda _: pd.read_parquet(run.folder / "earlier_customer_table.parquet")),
+        as_of=pd.Timestamp(run.settings["earlier_as_of"]),
+    )
     assert int(moved.counts.drop(index="not_yet").to_numpy().sum()) == len(earlier.maps["rfm10"].table)
 
 
@@ -122,12 +127,15 @@ def test_gb18030_complaints_are_read_through_intake(tmp_path):
 
 def test_run_wide_settings_are_not_notebook_parameters(tmp_path):
     config = tmp_path / "c.yaml"
-    config.write_text(textwrap.dedent(f"""
+    config.write_text(
+        textwrap.dedent(f"""
         run_id: t
         base_dir: {ROOT}
         inputs: {{transactions: {{path: data/raw/demo/transactions.csv, preset: demo}}}}
         parameters: {{02-customer-value: {{churn_days: 60}}}}
-    """), encoding="utf-8")
+    """),
+        encoding="utf-8",
+    )
     with pytest.raises(InputError, match="churn_days applies to every report"):
         load_config(config)
 
@@ -137,7 +145,8 @@ def test_demo_run_keeps_its_numbers_and_one_label_per_customer(tmp_path):
     """Every key number of the demo run equals the one recorded before the redesign, and a
     run-wide churn threshold gives every report and the export the same stage per customer."""
     config = tmp_path / "demo.yaml"
-    config.write_text(textwrap.dedent(f"""
+    config.write_text(
+        textwrap.dedent(f"""
         run_id: same
         base_dir: {ROOT}
         reports_dir: {tmp_path / "reports"}
@@ -150,7 +159,9 @@ def test_demo_run_keeps_its_numbers_and_one_label_per_customer(tmp_path):
           complaints: {{path: data/raw/demo/complaints.csv}}
           risk: {{path: data/raw/demo/risk.csv}}
           holdings: {{path: data/raw/demo/holdings.csv}}
-    """), encoding="utf-8")
+    """),
+        encoding="utf-8",
+    )
     assert pipeline_run.run(config, out=open("/dev/null", "w")) == 0
     manifest = json.loads((tmp_path / "reports" / "same" / "manifest.json").read_text(encoding="utf-8"))
     now = {nb["name"]: {k["name"]: k["value"] for k in nb["key_numbers"]} for nb in manifest["notebooks"]}
@@ -186,7 +197,8 @@ def test_a_mapped_transactions_file_runs_through_every_report(tmp_path):
     from segkit.pipeline.run import _parameters_for, offered_parameters
 
     config = tmp_path / "mapped.yaml"
-    config.write_text(textwrap.dedent(f"""
+    config.write_text(
+        textwrap.dedent(f"""
         run_id: mapped
         base_dir: {ROOT}
         inputs:
@@ -196,7 +208,9 @@ def test_a_mapped_transactions_file_runs_through_every_report(tmp_path):
                        quantity: quantity, unit_price: unit_price}}
           survey: {{path: data/raw/demo/survey.csv}}
           needs: {{path: data/raw/demo/needs.yaml}}
-    """), encoding="utf-8")
+    """),
+        encoding="utf-8",
+    )
     loaded = load_config(config)
     offered = offered_parameters(loaded, processed_dir=tmp_path)
     for name, path in loaded.notebook_files.items():

@@ -37,8 +37,9 @@ def test_drop_pii_removes_personal_columns_but_keeps_ids():
 
 
 def test_find_pii_sees_plain_and_html_escaped_values(tmp_path):
-    customers = pd.DataFrame({"name": ["Anne O'Brien", "何伟艳", "X"], "phone": ["13573864951", None, "1"],
-                              "email": ["a@x.cn", "b@y.cn", ""]})
+    customers = pd.DataFrame(
+        {"name": ["Anne O'Brien", "何伟艳", "X"], "phone": ["13573864951", None, "1"], "email": ["a@x.cn", "b@y.cn", ""]}
+    )
     values = privacy.pii_values(customers)
     assert values == {"Anne O'Brien", "何伟艳", "13573864951", "a@x.cn", "b@y.cn"}  # one-letter values skipped
     clean, leaky = tmp_path / "clean.html", tmp_path / "leaky.html"
@@ -49,8 +50,11 @@ def test_find_pii_sees_plain_and_html_escaped_values(tmp_path):
 
 def test_redact_hides_the_key_at_any_depth():
     config = {"run_id": "x", "pseudonymize_key": "s3cret", "inner": {"pseudonymize_key": "s3cret", "a": 1}}
-    assert privacy.redact(config) == {"run_id": "x", "pseudonymize_key": "<redacted>",
-                                      "inner": {"pseudonymize_key": "<redacted>", "a": 1}}
+    assert privacy.redact(config) == {
+        "run_id": "x",
+        "pseudonymize_key": "<redacted>",
+        "inner": {"pseudonymize_key": "<redacted>", "a": 1},
+    }
     assert config["pseudonymize_key"] == "s3cret"  # the input is not modified
 
 

@@ -13,8 +13,15 @@ DEMO = Path(__file__).resolve().parents[1] / "data" / "raw" / "demo"
 
 
 def _orders(dates, amounts):
-    return pd.DataFrame({"customer_id": ["a"] * len(dates), "order_id": [f"o{i}" for i in range(len(dates))],
-                         "order_date": pd.to_datetime(dates), "amount": amounts, "items": 1.0})
+    return pd.DataFrame(
+        {
+            "customer_id": ["a"] * len(dates),
+            "order_id": [f"o{i}" for i in range(len(dates))],
+            "order_date": pd.to_datetime(dates),
+            "amount": amounts,
+            "items": 1.0,
+        }
+    )
 
 
 def test_coverage_keeps_empty_months_as_gaps():

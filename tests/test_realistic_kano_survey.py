@@ -73,8 +73,11 @@ def test_unknown_label_names_file_row_column_and_value(tmp_path):
 def test_catalogue_column_missing_from_the_file(tmp_path):
     needs = (FIXTURES / "kano_public_needs.yaml").read_text(encoding="utf-8").replace("worked offline?", "works offline?")
     (tmp_path / "needs.yaml").write_text(needs, encoding="utf-8")
-    with pytest.raises(InputError, match=r"kano_public\.csv: columns named in the need catalogue are not in the file "
-                                         r"\(item offline functional: 'How would you feel if the app works offline\?'\)"):
+    with pytest.raises(
+        InputError,
+        match=r"kano_public\.csv: columns named in the need catalogue are not in the file "
+        r"\(item offline functional: 'How would you feel if the app works offline\?'\)",
+    ):
         load.read_survey(FIXTURES / "kano_public.csv", catalogue=survey_catalogue.load_catalogue(tmp_path / "needs.yaml"))
 
 

@@ -39,13 +39,15 @@ def test_number_formats():
 
 
 def test_table_formats_translates_headers_hides_pii_and_says_when_cut(shown):
-    frame = pd.DataFrame({
-        "customer_id": [f"CU{i:05d}" for i in range(25)],
-        "revenue": [1234.5 + i for i in range(25)],
-        "share": [0.5] * 25,
-        "name": ["Secret Person"] * 25,
-        "email": ["a@b.cn"] * 25,
-    })
+    frame = pd.DataFrame(
+        {
+            "customer_id": [f"CU{i:05d}" for i in range(25)],
+            "revenue": [1234.5 + i for i in range(25)],
+            "share": [0.5] * 25,
+            "name": ["Secret Person"] * 25,
+            "email": ["a@b.cn"] * 25,
+        }
+    )
     Report("zh").table(frame, formats={"revenue": "money", "share": "pct"}, labels={"share": "占比（%）"})
     (html,) = shown
     headers = re.findall(r"<th class=[^>]*>(.*?)</th>", html)
@@ -68,11 +70,13 @@ def test_tables_pseudonymise_customer_ids_when_asked(shown, monkeypatch):
 
 
 def test_data_quality_box_lists_only_rules_that_removed_rows(shown):
-    audit = pd.DataFrame({
-        "rule": ["missing_customer_id", "returns", "outliers"],
-        "rows_removed": [30, 0, 10],
-        "revenue_removed": [120.0, 0.0, 5000.25],
-    })
+    audit = pd.DataFrame(
+        {
+            "rule": ["missing_customer_id", "returns", "outliers"],
+            "rows_removed": [30, 0, 10],
+            "revenue_removed": [120.0, 0.0, 5000.25],
+        }
+    )
     Report("en").data_quality(audit, raw_rows=200, kept_rows=160)
     (html,) = shown
     # 160 / 200 = 80.0 %
@@ -100,8 +104,9 @@ def test_key_number_is_an_invisible_output_the_run_reads(shown):
 def test_provenance_shows_hashes_and_versions_but_no_key(shown, tmp_path):
     data = tmp_path / "t.csv"
     data.write_bytes(b"abc")
-    Report("en").provenance({"run_id": "r1", "pseudonymize_key": "s3cret", "language": "en"},
-                            {"transactions": data, "customers": ""})
+    Report("en").provenance(
+        {"run_id": "r1", "pseudonymize_key": "s3cret", "language": "en"}, {"transactions": data, "customers": ""}
+    )
     (html,) = shown
     # sha256("abc") from FIPS 180-2, appendix B.1
     assert "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" in html

@@ -68,8 +68,7 @@ def test_features_missing_column_is_input_error():
 
 def scores_of(recency, frequency, monetary, **kw):
     frame = pd.DataFrame(
-        {"customer_id": [f"c{i}" for i in range(len(recency))], "recency": recency, "frequency": frequency,
-         "monetary": monetary}
+        {"customer_id": [f"c{i}" for i in range(len(recency))], "recency": recency, "frequency": frequency, "monetary": monetary}
     )
     return rfm.rfm_scores(frame, **kw)
 
@@ -112,8 +111,7 @@ def test_custom_business_thresholds():
     # recency cuts [30, 90, 180, 365]: <=30 -> 5, <=90 -> 4, <=180 -> 3, <=365 -> 2, else 1
     # frequency cuts [2, 3, 5, 10]: >=10 -> 5, >=5 -> 4, >=3 -> 3, >=2 -> 2, else 1
     s = scores_of(
-        [30, 31, 365, 366], [1, 2, 9, 10], [1, 2, 3, 4],
-        thresholds={"recency": [30, 90, 180, 365], "frequency": [2, 3, 5, 10]},
+        [30, 31, 365, 366], [1, 2, 9, 10], [1, 2, 3, 4], thresholds={"recency": [30, 90, 180, 365], "frequency": [2, 3, 5, 10]}
     )
     assert s.table["r_score"].tolist() == [5, 4, 2, 1]
     assert s.table["f_score"].tolist() == [1, 2, 4, 5]
@@ -134,7 +132,9 @@ def test_btyd_summary_by_hand():
     t = pd.DataFrame(
         {
             "customer_id": ["x", "x", "x", "x", "y"],
-            "order_date": pd.to_datetime(["2024-01-01 09:00", "2024-01-01 17:00", "2024-01-15 00:00", "2024-01-29 00:00", "2024-01-20 00:00"]),
+            "order_date": pd.to_datetime(
+                ["2024-01-01 09:00", "2024-01-01 17:00", "2024-01-15 00:00", "2024-01-29 00:00", "2024-01-20 00:00"]
+            ),
             "amount": [10.0, 5.0, 20.0, 40.0, 7.0],
         }
     )
@@ -165,10 +165,16 @@ def test_btyd_rejects_unknown_unit():
 def cdnow():
     if not CDNOW.exists():
         pytest.skip(f"CDNOW sample not found at {CDNOW} (needs the shared data folder ../shared)")
-    raw = pd.read_csv(CDNOW, sep=r"\s+", header=None, names=["master_id", "sample_id", "date", "cds", "dollars"],
-                      dtype={"master_id": str, "sample_id": str, "date": str})
-    return raw.assign(order_date=pd.to_datetime(raw["date"], format="%Y%m%d"), customer_id=raw["sample_id"],
-                      amount=raw["dollars"])
+    raw = pd.read_csv(
+        CDNOW,
+        sep=r"\s+",
+        header=None,
+        names=["master_id", "sample_id", "date", "cds", "dollars"],
+        dtype={"master_id": str, "sample_id": str, "date": str},
+    )
+    return raw.assign(
+        order_date=pd.to_datetime(raw["date"], format="%Y%m%d"), customer_id=raw["sample_id"], amount=raw["dollars"]
+    )
 
 
 def test_btyd_cdnow_counts_and_independent_computation(cdnow):
@@ -209,7 +215,9 @@ def test_btyd_cdnow_customer_0001_by_hand(cdnow):
 def test_btyd_matches_lifetimes_when_installed(cdnow):
     utils = pytest.importorskip("lifetimes.utils", reason="lifetimes (in the test extra) is not installed")
     ours = btyd.btyd_summary(cdnow, observation_end="1997-09-30", unit="D").for_lifetimes()
-    theirs = utils.summary_data_from_transaction_data(cdnow, "customer_id", "order_date", monetary_value_col="amount",
-                                                      observation_period_end="1997-09-30", freq="D")
-    pd.testing.assert_frame_equal(ours.sort_index(), theirs.sort_index(), check_names=False, check_dtype=False,
-                                  check_index_type=False)
+    theirs = utils.summary_data_from_transaction_data(
+        cdnow, "customer_id", "order_date", monetary_value_col="amount", observation_period_end="1997-09-30", freq="D"
+    )
+    pd.testing.assert_frame_equal(
+        ours.sort_index(), theirs.sort_index(), check_names=False, check_dtype=False, check_index_type=False
+    )

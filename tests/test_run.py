@@ -29,7 +29,7 @@ from segkit.reporting.report import KEY_NUMBER_MIME
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 
-TINY = '''\
+TINY = """\
 # %% tags=["parameters"]
 transactions_path: str = ""  # input; empty = none
 language: str = "en"  # en | zh
@@ -48,7 +48,7 @@ R.key_number("rows_in", 2, label="quality.keys.rows_in")
 if fail:
     raise segkit.InputError("t.csv: column 'b': 1 of 1 values are not numbers (row 1: 'x')")
 R.provenance({"run_id": run_id}, {"transactions": transactions_path})
-'''
+"""
 
 
 @pytest.fixture
@@ -118,24 +118,35 @@ def test_demo_config_is_valid():
 
 # ---------------------------------------------------------------- notebooks and rendering
 def test_declared_parameters_survive_comments_with_semicolons_and_quotes():
-    nb = new_notebook(cells=[new_code_cell('a: str = ""  # x; y\nb = "q"  # ("" = none)\nc, = [1]\n',
-                                           metadata={"tags": ["parameters"]})])
+    nb = new_notebook(
+        cells=[new_code_cell('a: str = ""  # x; y\nb = "q"  # ("" = none)\nc, = [1]\n', metadata={"tags": ["parameters"]})]
+    )
     assert declared_parameters(nb) == ["a", "b"]
 
 
 def test_render_html_has_no_code_prompts_warnings_or_script():
-    nb = new_notebook(cells=[
-        new_code_cell("secret_code = 1", metadata={"tags": ["parameters"]}),
-        new_code_cell("import os", metadata={"tags": ["remove-cell"]},
-                      outputs=[new_output("stream", name="stdout", text="REMOVED CELL OUTPUT")]),
-        new_code_cell("show()", outputs=[
-            new_output("display_data", data={"text/html": "<h1>My title</h1><p>visible</p>"}),
-            new_output("stream", name="stderr", text="UserWarning: noisy"),
-            new_output("display_data", data={KEY_NUMBER_MIME: {"name": "n", "value": 1.0, "text": "1", "label": "N"},
-                                             "text/plain": ""}),
-        ]),
-        new_markdown_cell("analyst note", metadata={"tags": ["remove-cell"]}),
-    ])
+    nb = new_notebook(
+        cells=[
+            new_code_cell("secret_code = 1", metadata={"tags": ["parameters"]}),
+            new_code_cell(
+                "import os",
+                metadata={"tags": ["remove-cell"]},
+                outputs=[new_output("stream", name="stdout", text="REMOVED CELL OUTPUT")],
+            ),
+            new_code_cell(
+                "show()",
+                outputs=[
+                    new_output("display_data", data={"text/html": "<h1>My title</h1><p>visible</p>"}),
+                    new_output("stream", name="stderr", text="UserWarning: noisy"),
+                    new_output(
+                        "display_data",
+                        data={KEY_NUMBER_MIME: {"name": "n", "value": 1.0, "text": "1", "label": "N"}, "text/plain": ""},
+                    ),
+                ],
+            ),
+            new_markdown_cell("analyst note", metadata={"tags": ["remove-cell"]}),
+        ]
+    )
     page, title = render_html(nb, language="en", run_id="r1", fallback_title="fallback")
     assert title == "My title" and "<title>My title</title>" in page
     assert "visible" in page
@@ -177,7 +188,9 @@ def test_run_writes_reports_atomically_and_a_failure_keeps_the_old_folder(projec
     before = _tree(folder)
 
     failing = config("parameters:\n  01-tiny: {fail: true}\n", name="fail.yaml")
-    done = subprocess.run([sys.executable, "-m", "segkit", "run", str(failing)], check=False, capture_output=True, text=True, cwd=root)
+    done = subprocess.run(
+        [sys.executable, "-m", "segkit", "run", str(failing)], check=False, capture_output=True, text=True, cwd=root
+    )
     assert done.returncode == 2
     assert "01-tiny: t.csv: column 'b': 1 of 1 values are not numbers (row 1: 'x')" in done.stderr
     assert "Traceback" not in done.stderr
@@ -189,8 +202,13 @@ def test_run_writes_reports_atomically_and_a_failure_keeps_the_old_folder(projec
 @pytest.mark.slow
 def test_bad_config_exits_2_with_the_message_and_no_traceback(project):
     root, config = project
-    done = subprocess.run([sys.executable, "-m", "segkit", "run", str(config("langauge: zh\n"))],
-                          check=False, capture_output=True, text=True, cwd=root)
+    done = subprocess.run(
+        [sys.executable, "-m", "segkit", "run", str(config("langauge: zh\n"))],
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd=root,
+    )
     assert done.returncode == 2
     assert done.stderr.startswith("segkit: run.yaml: unknown key 'langauge'") and "Traceback" not in done.stderr
 
@@ -212,13 +230,22 @@ def small_demo(tmp_path_factory):
 
 def _demo_config(root: Path, raw: Path, *, language: str, notebooks: str = "") -> Path:
     inputs = {"transactions": "{path: %s, preset: demo}" % (raw / "transactions.csv")}
-    for name, file in [("customers", "customers.csv"), ("survey", "survey.csv"), ("needs", "needs.yaml"),
-                       ("risk", "risk.csv"), ("holdings", "holdings.csv"), ("complaints", "complaints.csv")]:
+    for name, file in [
+        ("customers", "customers.csv"),
+        ("survey", "survey.csv"),
+        ("needs", "needs.yaml"),
+        ("risk", "risk.csv"),
+        ("holdings", "holdings.csv"),
+        ("complaints", "complaints.csv"),
+    ]:
         if (raw / file).exists():
             inputs[name] = "{path: %s}" % (raw / file)
-    text = (f"run_id: small-{language}\nlanguage: {language}\nnotebooks_dir: {NOTEBOOKS}\n"
-            f"reports_dir: {root / 'reports'}\nprocessed_dir: {root / 'processed'}\ninputs:\n"
-            + "".join(f"  {k}: {v}\n" for k, v in inputs.items()) + notebooks)
+    text = (
+        f"run_id: small-{language}\nlanguage: {language}\nnotebooks_dir: {NOTEBOOKS}\n"
+        f"reports_dir: {root / 'reports'}\nprocessed_dir: {root / 'processed'}\ninputs:\n"
+        + "".join(f"  {k}: {v}\n" for k, v in inputs.items())
+        + notebooks
+    )
     path = root / f"{language}.yaml"
     path.write_text(text, encoding="utf-8")
     return path
@@ -276,8 +303,9 @@ def test_chinese_run_of_every_report(small_demo):
 @pytest.mark.slow
 def test_pseudonymised_run_shows_no_customer_id_and_keeps_the_key_out(small_demo):
     key = "test-key-not-in-reports"
-    config = _demo_config(small_demo, small_demo / "raw", language="en",
-                          notebooks="notebooks: [02-customer-value, 03-need-priority]\n")
+    config = _demo_config(
+        small_demo, small_demo / "raw", language="en", notebooks="notebooks: [02-customer-value, 03-need-priority]\n"
+    )
     text = config.read_text(encoding="utf-8").replace("run_id: small-en", "run_id: small-pseudo")
     config.write_text(text + f"pseudonymize_ids: true\npseudonymize_key: {key}\n", encoding="utf-8")
     with open(small_demo / "pseudo.log", "w") as log:
@@ -296,8 +324,11 @@ def test_pseudonymised_run_shows_no_customer_id_and_keeps_the_key_out(small_demo
 
 
 def _chromium() -> str | None:
-    return shutil.which("chromium") or shutil.which("chromium-browser") or (
-        "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+    return (
+        shutil.which("chromium")
+        or shutil.which("chromium-browser")
+        or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+    )
 
 
 @pytest.mark.slow
@@ -308,10 +339,24 @@ def test_report_renders_in_headless_chromium(english_run, page, tmp_path):
         pytest.skip("no Chromium found (Debian: apt-get install chromium; .ci/run installs it)")
     shot = tmp_path / "shot.png"
     subprocess.run(
-        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}",
-         "--hide-scrollbars", "--window-size=1100,1600", f"--screenshot={shot}", (english_run / page).as_uri()],
-        capture_output=True, timeout=120, check=False,
+        [
+            browser,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--hide-scrollbars",
+            "--window-size=1100,1600",
+            f"--screenshot={shot}",
+            (english_run / page).as_uri(),
+        ],
+        capture_output=True,
+        timeout=120,
+        check=False,
     )
     assert shot.exists(), "Chromium wrote no screenshot"
     import matplotlib.image
@@ -338,8 +383,11 @@ def _survey_only_config(folder: Path, notebooks: str = "") -> Path:
     (folder / "kano.csv").write_text(KANO_ONLY, encoding="utf-8")
     (folder / "needs.yaml").write_text(KANO_CATALOGUE, encoding="utf-8")
     config = folder / "kano.yaml"
-    config.write_text(f"run_id: kano\nbase_dir: {folder}\nnotebooks_dir: {NOTEBOOKS}\n{notebooks}"
-                      "inputs:\n  survey: {path: kano.csv}\n  needs: {path: needs.yaml}\n", encoding="utf-8")
+    config.write_text(
+        f"run_id: kano\nbase_dir: {folder}\nnotebooks_dir: {NOTEBOOKS}\n{notebooks}"
+        "inputs:\n  survey: {path: kano.csv}\n  needs: {path: needs.yaml}\n",
+        encoding="utf-8",
+    )
     return config
 
 

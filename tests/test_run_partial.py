@@ -24,7 +24,7 @@ from segkit.reporting import provenance
 
 ROOT = Path(__file__).resolve().parents[1]
 
-NOTEBOOK = '''\
+NOTEBOOK = """\
 # %% tags=["parameters"]
 transactions_path: str = ""  # input; empty = none
 language: str = "en"  # en | zh
@@ -43,7 +43,7 @@ if fail == "input":
 if fail == "bug":
     raise RuntimeError("boom in NAME")
 R.summary(["NAME ran."])
-'''
+"""
 BAD_INPUT = "t.csv: column b: 1 of 1 values are not numbers (row 1: x)"
 FIRST, SECOND = "01-first", "02-second"
 
@@ -75,8 +75,13 @@ def _tree(folder: Path) -> dict[str, bytes]:
 
 def _error_outputs(notebook: Path) -> list[str]:
     executed = nbformat.read(notebook, as_version=4)
-    return [o["ename"] for c in executed.cells if c.cell_type == "code" for o in c.get("outputs", [])
-            if o.get("output_type") == "error"]
+    return [
+        o["ename"]
+        for c in executed.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+        if o.get("output_type") == "error"
+    ]
 
 
 def _head(folder: Path) -> str:
@@ -90,8 +95,14 @@ def test_bad_input_in_the_first_notebook_still_publishes_the_second(project, cap
     assert run(config(first="input"), out=out) == 2
     folder = root / "reports" / "tiny"
     files = set(_tree(folder))
-    assert {f"{SECOND}.html", "index.html", "manifest.json", "run.log",
-            f"executed/{FIRST}.ipynb", f"executed/{SECOND}.ipynb"} <= files
+    assert {
+        f"{SECOND}.html",
+        "index.html",
+        "manifest.json",
+        "run.log",
+        f"executed/{FIRST}.ipynb",
+        f"executed/{SECOND}.ipynb",
+    } <= files
     assert f"{FIRST}.html" not in files
     assert _error_outputs(folder / "executed" / f"{FIRST}.ipynb") == ["InputError"]  # the failed one shows its error cell
     assert _error_outputs(folder / "executed" / f"{SECOND}.ipynb") == []
@@ -166,8 +177,9 @@ def test_manifest_names_segkit_s_own_commit(project):
         pytest.skip("segkit is not run from its git checkout")
     root, config = project
     now = datetime.now().astimezone()
-    manifest = build_manifest(load_config(config()), [NotebookResult(FIRST, status="ok")], started=now, finished=now,
-                              processed_dir=root)
+    manifest = build_manifest(
+        load_config(config()), [NotebookResult(FIRST, status="ok")], started=now, finished=now, processed_dir=root
+    )
     assert manifest["segkit_commit"] == _head(ROOT)
     assert manifest["segkit_version"] == segkit.__version__
     assert isinstance(manifest["segkit_tree_dirty"], bool)

@@ -35,8 +35,17 @@ def test_rfm10_first_matching_rule_wins():
     )
     m = maps.rfm10(table)
     assert m.table["segment"].tolist() == [
-        "champions", "cant_lose_them", "at_risk", "loyal", "new_customers", "promising",
-        "potential_loyalist", "need_attention", "about_to_sleep", "lost", "others",
+        "champions",
+        "cant_lose_them",
+        "at_risk",
+        "loyal",
+        "new_customers",
+        "promising",
+        "potential_loyalist",
+        "need_attention",
+        "about_to_sleep",
+        "lost",
+        "others",
     ]
     sizes = m.sizes
     assert sizes["customers"].sum() == len(table)
@@ -65,8 +74,12 @@ vip:
     )
     rules = maps.load_rules(path)["vip"]
     customers = pd.DataFrame(
-        {"customer_id": ["a", "b", "c", "d"], "revenue": [1500.0, 1500.0, 600.0, 600.0], "orders": [5, 2, 1, 1],
-         "region": ["west", "east", "east", "west"]}
+        {
+            "customer_id": ["a", "b", "c", "d"],
+            "revenue": [1500.0, 1500.0, 600.0, 600.0],
+            "orders": [5, 2, 1, 1],
+            "region": ["west", "east", "east", "west"],
+        }
     )
     m = maps.apply_rules(customers, rules)
     assert m.table["segment"].tolist() == ["vip", "big_east", "big_east", "rest"]
@@ -75,8 +88,7 @@ vip:
 def test_user_rule_errors_name_the_segment(tmp_path):
     path = tmp_path / "rules.yaml"
     path.write_text(
-        "x:\n  segments:\n    - {key: a, rank: 1, en: A, zh: A, when: 'spend > 3'}\n"
-        "  other: {key: o, rank: 2, en: O, zh: O}\n",
+        "x:\n  segments:\n    - {key: a, rank: 1, en: A, zh: A, when: 'spend > 3'}\n  other: {key: o, rank: 2, en: O, zh: O}\n",
         encoding="utf-8",
     )
     with pytest.raises(InputError, match=r"segment map 'x', segment 'a': cannot evaluate 'spend > 3'"):
@@ -117,19 +129,27 @@ def test_eight_class_directions_from_the_issue():
 
 
 def test_eight_class_all_codes_and_median_reference():
-    rows = [(f"c{r}{f}{m}", 10 if r else 100, 9 if f else 1, 900.0 if m else 10.0)
-            for r in (0, 1) for f in (0, 1) for m in (0, 1)]
+    rows = [
+        (f"c{r}{f}{m}", 10 if r else 100, 9 if f else 1, 900.0 if m else 10.0) for r in (0, 1) for f in (0, 1) for m in (0, 1)
+    ]
     m = eight(rows, reference="median")
-    expected = {"111": "重要价值客户", "101": "重要发展客户", "011": "重要保持客户", "001": "重要挽留客户",
-                "110": "一般价值客户", "100": "一般发展客户", "010": "一般保持客户", "000": "一般挽留客户"}
+    expected = {
+        "111": "重要价值客户",
+        "101": "重要发展客户",
+        "011": "重要保持客户",
+        "001": "重要挽留客户",
+        "110": "一般价值客户",
+        "100": "一般发展客户",
+        "010": "一般保持客户",
+        "000": "一般挽留客户",
+    }
     got = dict(zip(m.table["customer_id"].str[1:], segment_labels(m, "zh")))
     assert got == expected
     assert m.sizes["customers"].tolist() == [1] * 8
 
 
 def test_eight_class_on_scores_and_ties_count_as_low():
-    frame = pd.DataFrame({"customer_id": ["a", "b", "c"], "r_score": [5, 3, 1], "f_score": [1, 1, 1],
-                          "m_score": [5, 1, 3]})
+    frame = pd.DataFrame({"customer_id": ["a", "b", "c"], "r_score": [5, 3, 1], "f_score": [1, 1, 1], "m_score": [5, 1, 3]})
     m = eight_class.eight_class(frame, basis="score")
     # mean scores: R 3, F 1, M 3; b sits on the R and M means -> low; everyone's F equals the mean -> low
     assert m.table["code"].tolist() == ["101", "000", "000"]
@@ -158,7 +178,13 @@ def test_value_tiers_abc_by_cumulative_share():
     features = pd.DataFrame({"customer_id": list("fedcba"), "revenue": [2.0, 3.0, 5.0, 10.0, 30.0, 50.0]})
     tiers = value_tiers.value_tiers(features)
     assert dict(zip(tiers.map.table["customer_id"], tiers.map.table["segment"])) == {
-        "a": "A", "b": "A", "c": "B", "d": "B", "e": "C", "f": "C"}
+        "a": "A",
+        "b": "A",
+        "c": "B",
+        "d": "B",
+        "e": "C",
+        "f": "C",
+    }
     assert tiers.customer_share_at_cut == pytest.approx(2 / 6)
     assert tiers.cuts == (0.80, 0.95)
     tiers = value_tiers.value_tiers(features, cuts=(0.5, 0.9))
@@ -206,7 +232,8 @@ def test_profile_chi_square_and_cramers_v():
     seg = ["A"] * 30 + ["B"] * 30
     region = ["north"] * 10 + ["south"] * 20 + ["north"] * 20 + ["south"] * 10
     segmap = maps.SegmentMap(
-        name="t", title={"en": "t", "zh": "t"},
+        name="t",
+        title={"en": "t", "zh": "t"},
         segments=pd.DataFrame({"key": ["A", "B"], "rank": [1, 2], "en": ["A", "B"], "zh": ["A", "B"]}),
         table=pd.DataFrame({"customer_id": ids, "segment": seg}),
     )
@@ -232,8 +259,16 @@ def test_segment_customers_bundle_sizes_sum():
     first = pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 300, n), unit="D")
     last = first + pd.to_timedelta(rng.integers(0, 60, n), unit="D")
     orders = rng.geometric(0.5, n)
-    table = pd.DataFrame({"customer_id": [f"c{i:03d}" for i in range(n)], "first_purchase": first, "last_purchase": last,
-                          "orders": orders, "purchase_days": orders, "revenue": orders * rng.gamma(2, 30, n)})
+    table = pd.DataFrame(
+        {
+            "customer_id": [f"c{i:03d}" for i in range(n)],
+            "first_purchase": first,
+            "last_purchase": last,
+            "orders": orders,
+            "purchase_days": orders,
+            "revenue": orders * rng.gamma(2, 30, n),
+        }
+    )
     seg = segmentation.segment_customers(table)
     for name, m in seg.maps.items():
         assert m.sizes["customers"].sum() == n, name
@@ -242,8 +277,10 @@ def test_segment_customers_bundle_sizes_sum():
 
 def test_every_rfm10_segment_is_reachable():
     # all 125 score combinations: every segment of the built-in map must get at least one
-    grid = pd.DataFrame([(f"{r}{f}{m}", r, f, m) for r in range(1, 6) for f in range(1, 6) for m in range(1, 6)],
-                        columns=["customer_id", "r_score", "f_score", "m_score"])
+    grid = pd.DataFrame(
+        [(f"{r}{f}{m}", r, f, m) for r in range(1, 6) for f in range(1, 6) for m in range(1, 6)],
+        columns=["customer_id", "r_score", "f_score", "m_score"],
+    )
     m = maps.rfm10(grid)
     assert m.empty == []
     assert m.sizes["customers"].sum() == 125
@@ -292,24 +329,39 @@ def test_charts_draw_with_caller_labels():
     n = 120
     first = pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 200, n), unit="D")
     orders = rng.geometric(0.4, n)
-    table = pd.DataFrame({"customer_id": [f"c{i}" for i in range(n)], "first_purchase": first,
-                          "last_purchase": first + pd.to_timedelta(rng.integers(0, 90, n), unit="D"),
-                          "orders": orders, "purchase_days": orders, "revenue": orders * rng.gamma(2, 40, n)})
+    table = pd.DataFrame(
+        {
+            "customer_id": [f"c{i}" for i in range(n)],
+            "first_purchase": first,
+            "last_purchase": first + pd.to_timedelta(rng.integers(0, 90, n), unit="D"),
+            "orders": orders,
+            "purchase_days": orders,
+            "revenue": orders * rng.gamma(2, 40, n),
+        }
+    )
     seg = segmentation.segment_customers(table)
     summary = profiles.segment_summary(seg.features.table, seg.maps["rfm10"])
-    t = pd.DataFrame({"customer_id": table["customer_id"].repeat(2).to_numpy(),
-                      "order_date": np.concatenate([[f, l] for f, l in zip(table["first_purchase"], table["last_purchase"])])})
+    t = pd.DataFrame(
+        {
+            "customer_id": table["customer_id"].repeat(2).to_numpy(),
+            "order_date": np.concatenate([[f, l] for f, l in zip(table["first_purchase"], table["last_purchase"])]),
+        }
+    )
     figures = [
         plots.rfm_distributions(seg.features.table, labels=labels),
         plots.rfm_heatmap(seg.scores.table, bins=5, labels=labels),
         plots.segment_shares(summary, names=summary["key"].map(segment_names(seg.maps["rfm10"], "zh")).tolist(), labels=labels),
-        plots.lorenz(seg.tiers.lorenz, cut=0.8, customer_share_at_cut=seg.tiers.customer_share_at_cut, gini=seg.tiers.gini,
-                     labels=labels),
+        plots.lorenz(
+            seg.tiers.lorenz, cut=0.8, customer_share_at_cut=seg.tiers.customer_share_at_cut, gini=seg.tiers.gini, labels=labels
+        ),
         plots.cohort_heatmap(retention.cohort_retention(t).pct, labels=labels),
     ]
     m = migration.migration(seg.maps["rfm10"], seg.maps["rfm10"])
-    figures.append(plots.migration_heatmap(m.pct, m.counts, row_names=list(m.counts.index), column_names=list(m.counts.columns),
-                                           labels=labels))
+    figures.append(
+        plots.migration_heatmap(
+            m.pct, m.counts, row_names=list(m.counts.index), column_names=list(m.counts.columns), labels=labels
+        )
+    )
     assert all(isinstance(f, matplotlib.figure.Figure) for f in figures)
     assert figures[1].axes[0].get_ylabel() == "R 评分"
     for f in figures:

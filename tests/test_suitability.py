@@ -15,13 +15,18 @@ def answers(rows: dict[str, str]) -> pd.DataFrame:
 
 def test_scores_and_levels_by_hand():
     # a..e = 1..5 points; levels start at 0, 9, 13, 17, 21
-    risk = suitability.score_risk(answers({
-        "C1": "aaaaa",  # 5 -> conservative
-        "C2": "bbbba",  # 9 -> stable (exactly on the threshold)
-        "C3": "abcde",  # 15 -> balanced
-        "C4": "ddddc",  # 19 -> growth
-        "C5": "eeeee",  # 25 -> aggressive
-    }), scoring=suitability.load_scoring()).set_index("customer_id")
+    risk = suitability.score_risk(
+        answers(
+            {
+                "C1": "aaaaa",  # 5 -> conservative
+                "C2": "bbbba",  # 9 -> stable (exactly on the threshold)
+                "C3": "abcde",  # 15 -> balanced
+                "C4": "ddddc",  # 19 -> growth
+                "C5": "eeeee",  # 25 -> aggressive
+            }
+        ),
+        scoring=suitability.load_scoring(),
+    ).set_index("customer_id")
     assert risk["score"].tolist() == [5, 9, 15, 19, 25]
     assert risk["risk_level"].tolist() == [1, 2, 3, 4, 5]
     assert risk["risk_name"].tolist() == list(suitability.LEVEL_NAMES)
@@ -42,11 +47,13 @@ def test_unknown_answer_is_reported():
 
 def test_audit_by_hand():
     risk = suitability.score_risk(answers({"C1": "aaaaa", "C3": "abcde"}), scoring=suitability.load_scoring())
-    holdings = pd.DataFrame({
-        "customer_id": ["C1", "C1", "C3", "C3", "C9"],
-        "product_id": ["P1", "P3", "P3", "P4", "P2"],
-        "product_risk": ["R1", "R3", "3", "R4", "R2"],
-    })
+    holdings = pd.DataFrame(
+        {
+            "customer_id": ["C1", "C1", "C3", "C3", "C9"],
+            "product_id": ["P1", "P3", "P3", "P4", "P2"],
+            "product_risk": ["R1", "R3", "3", "R4", "R2"],
+        }
+    )
     audit = suitability.audit_holdings(holdings, risk, segments=pd.Series({"C1": "new", "C3": "vip", "C9": "vip"}))
     # C1 (level 1) holds P3 (R3): excess 2; C3 (level 3) holds P4 (R4): excess 1; C9 has no questionnaire
     assert audit.violations[["customer_id", "product_id", "excess"]].values.tolist() == [["C1", "P3", 2], ["C3", "P4", 1]]

@@ -81,8 +81,12 @@ def test_read_wide_survey(tmp_path, catalogue):
 
 def test_bad_answers_are_reported_with_item_respondent_value(tmp_path, catalogue):
     path = tmp_path / "survey.csv"
-    path.write_text(WIDE.replace("very important", "sehr wichtig").replace("2,very satisfied", "9,very satisfied")
-                    .replace("I am neutral", "maybe"), encoding="utf-8")
+    path.write_text(
+        WIDE.replace("very important", "sehr wichtig")
+        .replace("2,very satisfied", "9,very satisfied")
+        .replace("I am neutral", "maybe"),
+        encoding="utf-8",
+    )
     with pytest.raises(InputError) as error:
         load.read_survey(path, catalogue=catalogue)
     text = str(error.value)
@@ -109,8 +113,16 @@ def test_no_answer_columns(tmp_path, catalogue):
 
 
 def test_read_long_survey(tmp_path, catalogue):
-    rows = ["respondent_id,item,measure,answer", "R1,,customer_id,CU1", "R1,,nps,10", "R1,N1,importance,非常重要",
-            "R1,N1,functional,like", "R1,N1,dysfunctional,dislike", "R2,,nps,3", "R2,N1,importance,2"]
+    rows = [
+        "respondent_id,item,measure,answer",
+        "R1,,customer_id,CU1",
+        "R1,,nps,10",
+        "R1,N1,importance,非常重要",
+        "R1,N1,functional,like",
+        "R1,N1,dysfunctional,dislike",
+        "R2,,nps,3",
+        "R2,N1,importance,2",
+    ]
     path = tmp_path / "long.csv"
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     s = load.read_survey(path, catalogue=catalogue, layout="long")

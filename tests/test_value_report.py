@@ -33,21 +33,39 @@ def many_countries(tmp_path_factory):
     for c in range(200):
         country = "United Kingdom" if c < 150 else COUNTRIES[c % 15]
         for k in range(int(rng.integers(1, 5))):
-            rows.append({"cid": f"C{c:03d}", "inv": f"I{c:03d}{k}", "day": f"2024-{1 + k * 2:02d}-{1 + c % 27:02d}",
-                         "sku": "P1", "qty": 1, "price": float(rng.integers(5, 500)), "country": country})
+            rows.append(
+                {
+                    "cid": f"C{c:03d}",
+                    "inv": f"I{c:03d}{k}",
+                    "day": f"2024-{1 + k * 2:02d}-{1 + c % 27:02d}",
+                    "sku": "P1",
+                    "qty": 1,
+                    "price": float(rng.integers(5, 500)),
+                    "country": country,
+                }
+            )
     folder = tmp_path_factory.mktemp("countries")
     path = folder / "orders.csv"
     pd.DataFrame(rows).to_csv(path, index=False)
-    mapping = {"customer_id": "cid", "order_id": "inv", "order_date": "day", "product_id": "sku", "quantity": "qty",
-               "unit_price": "price", "country": "country"}
+    mapping = {
+        "customer_id": "cid",
+        "order_id": "inv",
+        "order_date": "day",
+        "product_id": "sku",
+        "quantity": "qty",
+        "unit_price": "price",
+        "country": "country",
+    }
     return prepare({"transactions": InputFile(path=path, mapping=mapping)}, folder / "prepared", engine="pandas")
 
 
 def _tables(markup: str) -> list[list[list[str]]]:
     tables = []
     for table in re.findall(r"<table.*?</table>", markup, flags=re.S):
-        rows = [[html.unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", r, flags=re.S)]
-                for r in re.findall(r"<tr>(.*?)</tr>", table, flags=re.S)]
+        rows = [
+            [html.unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", r, flags=re.S)]
+            for r in re.findall(r"<tr>(.*?)</tr>", table, flags=re.S)
+        ]
         tables.append(rows)
     return tables
 
@@ -65,7 +83,19 @@ def test_country_profile_shows_every_country_and_rows_sum_to_100(many_countries,
 def test_every_section_renders_in_both_languages(many_countries, shown):
     for language in ("en", "zh"):
         v = ValueReport(Report(language), many_countries)
-        for section in ("summary", "key_numbers", "distributions", "heatmap", "rfm_segments", "eight_classes", "pareto",
-                        "lifecycle", "cohorts", "migration", "profiles", "playbook"):
+        for section in (
+            "summary",
+            "key_numbers",
+            "distributions",
+            "heatmap",
+            "rfm_segments",
+            "eight_classes",
+            "pareto",
+            "lifecycle",
+            "cohorts",
+            "migration",
+            "profiles",
+            "playbook",
+        ):
             getattr(v, section)()
     assert any("重要价值客户" in s for s in shown if isinstance(s, str))

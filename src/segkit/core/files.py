@@ -96,7 +96,6 @@ def existing_file(path: str | os.PathLike) -> Path:
     return path
 
 
-
 def write_text_atomic(text: str, path: str | os.PathLike) -> Path:
     """Write `text` (UTF-8) so that `path` is either the old file or the complete new one."""
     target = Path(path)

@@ -35,12 +35,7 @@ import pandas as pd
 
 from segkit.datasets.dirt import DIRT_RATES, EXTREME_QUANTITY_MIN, NON_PRODUCT_CODES
 from segkit.datasets.lines import TRANSACTION_COLUMNS, generate_lines
-from segkit.datasets.population import (
-    CUSTOMER_COLUMNS,
-    LAPSE_DATE,
-    PERIOD_START,
-    generate_population,
-)
+from segkit.datasets.population import CUSTOMER_COLUMNS, LAPSE_DATE, PERIOD_START, generate_population
 
 DEFAULT_SEED = 20240101
 DEFAULT_CUSTOMERS = 5000
@@ -68,51 +63,28 @@ class DemoData:
     truth: dict
 
 
-def generate_demo(
-    *, customers: int = DEFAULT_CUSTOMERS, seed: int = DEFAULT_SEED
-) -> DemoData:
+def generate_demo(*, customers: int = DEFAULT_CUSTOMERS, seed: int = DEFAULT_SEED) -> DemoData:
     """Simulate ``customers`` customers and their 2024-2025 purchases (about 20 lines each).
 
     Same arguments, same data: every random draw comes from streams derived from ``seed``.
     """
     population = generate_population(customers=customers, seed=seed)
     lines = generate_lines(population, seed=seed)
-    truth = _truth(
-        population.profile,
-        lines.transactions,
-        lines.kind,
-        customers=customers,
-        seed=seed,
-    )
-    return DemoData(
-        customers=population.customers, transactions=lines.transactions, truth=truth
-    )
+    truth = _truth(population.profile, lines.transactions, lines.kind, customers=customers, seed=seed)
+    return DemoData(customers=population.customers, transactions=lines.transactions, truth=truth)
 
 
-def generate_customers(
-    *, customers: int = DEFAULT_CUSTOMERS, seed: int = DEFAULT_SEED
-) -> pd.DataFrame:
+def generate_customers(*, customers: int = DEFAULT_CUSTOMERS, seed: int = DEFAULT_SEED) -> pd.DataFrame:
     """customers.csv as a DataFrame (``signup_date`` as datetime64; missing values as NA)."""
     return generate_population(customers=customers, seed=seed).customers
 
 
-def generate_transactions(
-    *, customers: int = DEFAULT_CUSTOMERS, seed: int = DEFAULT_SEED
-) -> pd.DataFrame:
+def generate_transactions(*, customers: int = DEFAULT_CUSTOMERS, seed: int = DEFAULT_SEED) -> pd.DataFrame:
     """transactions.csv as a DataFrame (``invoice_date`` as datetime64; guest lines have NA ids)."""
-    return generate_lines(
-        generate_population(customers=customers, seed=seed), seed=seed
-    ).transactions
+    return generate_lines(generate_population(customers=customers, seed=seed), seed=seed).transactions
 
 
-def _truth(
-    profile: pd.DataFrame,
-    transactions: pd.DataFrame,
-    kind: np.ndarray,
-    *,
-    customers: int,
-    seed: int,
-) -> dict:
+def _truth(profile: pd.DataFrame, transactions: pd.DataFrame, kind: np.ndarray, *, customers: int, seed: int) -> dict:
     """What was planted, in plain JSON types: groups of customers and dirt counts per kind."""
     total = len(transactions)
 
@@ -126,19 +98,8 @@ def _truth(
 
     kinds = {k: int((kind == k).sum()) for k in (*DIRT_RATES, "extreme_quantity")}
     dirt = {
-        k: {
-            "lines": kinds[k],
-            "rate": round(kinds[k] / total, 6),
-            "target_rate": DIRT_RATES.get(k),
-        }
-        for k in (
-            "missing_customer_id",
-            "cancellation",
-            "return",
-            "duplicate",
-            "zero_price",
-            "negative_price",
-        )
+        k: {"lines": kinds[k], "rate": round(kinds[k] / total, 6), "target_rate": DIRT_RATES.get(k)}
+        for k in ("missing_customer_id", "cancellation", "return", "duplicate", "zero_price", "negative_price")
     }
     non_product = {code: kinds[code] for code in NON_PRODUCT_CODES}
     dirt["non_product"] = {
@@ -156,12 +117,7 @@ def _truth(
         "invoice_ids": extreme["invoice_id"].tolist(),
     }
     return {
-        "generator": {
-            "module": "segkit.datasets",
-            "version": GENERATOR_VERSION,
-            "seed": seed,
-            "customers": customers,
-        },
+        "generator": {"module": "segkit.datasets", "version": GENERATOR_VERSION, "seed": seed, "customers": customers},
         "period": {"start": "2024-01-01", "end": "2025-12-31"},
         "lines": total,
         "invoices": int(transactions["invoice_id"].nunique()),
@@ -174,27 +130,19 @@ def _truth(
             "duplicate": "an exact copy of the line before it (every column equal)",
             "zero_price": "product line with unit_price 0",
             "negative_price": "product line with a negative unit_price",
-            "non_product": "product_id one of "
-            + ", ".join(NON_PRODUCT_CODES)
-            + " (D has quantity -1)",
+            "non_product": "product_id one of " + ", ".join(NON_PRODUCT_CODES) + " (D has quantity -1)",
             "extreme_quantity": f"product line with quantity >= {EXTREME_QUANTITY_MIN:,}",
             "kinds": "every line has at most one kind; kinds are disjoint",
         },
         "non_product_codes": dict(NON_PRODUCT_CODES),
         "dirt": dirt,
         "never_bought": ids("never_bought"),
-        "lapsed_big_spenders": {
-            "lapse_date": LAPSE_DATE,
-            "ids": ids("lapsed"),
-            "inactive_from": inactive_from("lapsed"),
-        },
+        "lapsed_big_spenders": {"lapse_date": LAPSE_DATE, "ids": ids("lapsed"), "inactive_from": inactive_from("lapsed")},
         "churned": {"ids": ids("churned"), "inactive_from": inactive_from("churned")},
     }
 
 
-def write_demo(
-    out_dir: Path | str, *, customers: int = DEFAULT_CUSTOMERS, seed: int = DEFAULT_SEED
-) -> list[Path]:
+def write_demo(out_dir: Path | str, *, customers: int = DEFAULT_CUSTOMERS, seed: int = DEFAULT_SEED) -> list[Path]:
     """Write transactions.csv, customers.csv, the survey files and truth.json to ``out_dir``.
 
     Files are written to a temporary folder beside the targets and then moved into place
@@ -207,26 +155,13 @@ def write_demo(
     staging = Path(tempfile.mkdtemp(prefix=".demo-", dir=out_dir))
     try:
         written = [staging / "transactions.csv", staging / "customers.csv"]
-        data.transactions.to_csv(
-            written[0],
-            index=False,
-            date_format=DATE_FORMAT,
-            float_format="%.2f",
-            lineterminator="\n",
-        )
-        data.customers.to_csv(
-            written[1], index=False, date_format="%Y-%m-%d", lineterminator="\n"
-        )
+        data.transactions.to_csv(written[0], index=False, date_format=DATE_FORMAT, float_format="%.2f", lineterminator="\n")
+        data.customers.to_csv(written[1], index=False, date_format="%Y-%m-%d", lineterminator="\n")
         if importlib.util.find_spec("segkit.datasets.survey") is not None:
             survey = importlib.import_module("segkit.datasets.survey")
-            written += survey.write_survey_files(
-                staging, data.customers, data.transactions, seed=seed
-            )
+            written += survey.write_survey_files(staging, data.customers, data.transactions, seed=seed)
         written.append(staging / "truth.json")
-        written[-1].write_text(
-            json.dumps(data.truth, ensure_ascii=False, indent=1) + "\n",
-            encoding="utf-8",
-        )
+        written[-1].write_text(json.dumps(data.truth, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         targets = []
         for path in written:
             target = out_dir / Path(path).relative_to(staging)

@@ -22,14 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from segkit.datasets.population import (
-    DAY,
-    DAYS,
-    _list_price,
-    _pick_products,
-    _sample_days,
-    _seconds_in_day,
-)
+from segkit.datasets.population import DAY, DAYS, _list_price, _pick_products, _sample_days, _seconds_in_day
 
 EXTREME_QUANTITY_MIN = 10_000
 CUSTOMERS_PER_EXTREME_LINE = 2_500

@@ -128,15 +128,7 @@ def _part(invoice, seq, product, quantity, price, buyer, kind) -> pd.DataFrame:
     """One block of lines: invoice index, sort key within the invoice, catalogue row, quantity,
     unit price, buyer index (-1: guest) and the kind of dirt it carries ("" for none)."""
     return pd.DataFrame(
-        {
-            "invoice": invoice,
-            "seq": seq,
-            "product": product,
-            "quantity": quantity,
-            "price": price,
-            "buyer": buyer,
-            "kind": kind,
-        }
+        {"invoice": invoice, "seq": seq, "product": product, "quantity": quantity, "price": price, "buyer": buyer, "kind": kind}
     )
 
 

@@ -166,9 +166,7 @@ def _sample_days(rng: np.random.Generator, cumulative: np.ndarray, start: np.nda
 
 
 # Products and prices: drawn both for ordinary lines and for planted ones (guest orders).
-def _pick_products(
-    rng: np.random.Generator, category: np.ndarray, n_per_category: int, prices: np.ndarray
-) -> np.ndarray:
+def _pick_products(rng: np.random.Generator, category: np.ndarray, n_per_category: int, prices: np.ndarray) -> np.ndarray:
     """Product index for each line, within its category; cheaper products sell more often."""
     weights = prices.reshape(-1, n_per_category) ** -0.5
     cumulative = np.cumsum(weights / weights.sum(axis=1, keepdims=True), axis=1)
@@ -191,9 +189,7 @@ def generate_population(*, customers: int = 5000, seed: int) -> Population:
     assert them; who gets which role is random.
     """
     if customers < 50:
-        raise InputError(
-            f"demo data: customers must be at least 50 (got {customers}) so every planted group has members"
-        )
+        raise InputError(f"demo data: customers must be at least 50 (got {customers}) so every planted group has members")
     rng = _rng(seed, _STREAM_POPULATION)
     n = customers
     enterprise = rng.random(n) < ENTERPRISE_SHARE
@@ -293,9 +289,7 @@ def _customer_attributes(n: int, *, enterprise: np.ndarray, signup_day: np.ndarr
     company = city_stem + brand_zh[brand] + np.array(COMPANY_KINDS, dtype=object)[kind] + "有限公司"
     name = np.where(enterprise, company, person)
     email = np.where(
-        enterprise,
-        "purchasing" + number + "@" + brand_py[brand] + ".example.cn",
-        person_py + number + "@mail.example.cn",
+        enterprise, "purchasing" + number + "@" + brand_py[brand] + ".example.cn", person_py + number + "@mail.example.cn"
     )
     prefix = np.array(PHONE_PREFIXES)[rng.integers(len(PHONE_PREFIXES), size=n)]
     # Distinct phone numbers: the last eight digits are a sample without replacement.

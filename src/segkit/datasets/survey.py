@@ -23,10 +23,28 @@ ITEMS = ("N01", "N02", "N03", "N04", "N05", "N06", "N07", "N08", "N09")
 CATALOGUE = [
     ("N01", "Product works as described", "产品功能与描述一致", "functional", "basic", "core", "long-term", "function"),
     ("N02", "Consistent product quality", "产品质量稳定", "non-functional", "basic", "core", "long-term", "quality"),
-    ("N03", "Responsive customer service", "客服响应及时", "non-functional", "value-added", "supplementary", "short-term", "service"),
+    (
+        "N03",
+        "Responsive customer service",
+        "客服响应及时",
+        "non-functional",
+        "value-added",
+        "supplementary",
+        "short-term",
+        "service",
+    ),
     ("N04", "Transparent, fair pricing", "价格透明合理", "non-functional", "basic", "core", "long-term", "price"),
     ("N05", "On-time delivery", "按时送达", "non-functional", "basic", "supplementary", "short-term", "delivery"),
-    ("N06", "Easy returns and after-sales", "退换货与售后便捷", "non-functional", "basic", "supplementary", "short-term", "service"),
+    (
+        "N06",
+        "Easy returns and after-sales",
+        "退换货与售后便捷",
+        "non-functional",
+        "basic",
+        "supplementary",
+        "short-term",
+        "service",
+    ),
     ("N07", "Personalised recommendations", "个性化推荐", "functional", "value-added", "supplementary", "short-term", "function"),
     ("N08", "Attractive packaging", "包装美观", "non-functional", "value-added", "supplementary", "long-term", "appearance"),
     ("N09", "Online order tracking", "在线订单跟踪", "functional", "value-added", "supplementary", "short-term", "delivery"),
@@ -57,7 +75,13 @@ PAIRS = {
     "M": [("must-be", "dislike"), ("neutral", "dislike"), ("live-with", "dislike")],
     "I": [("neutral", "neutral"), ("neutral", "live-with"), ("must-be", "neutral"), ("live-with", "live-with")],
 }
-KANO_EN = {"like": "I like it", "must-be": "I expect it", "neutral": "I am neutral", "live-with": "I can live with it", "dislike": "I dislike it"}
+KANO_EN = {
+    "like": "I like it",
+    "must-be": "I expect it",
+    "neutral": "I am neutral",
+    "live-with": "I can live with it",
+    "dislike": "I dislike it",
+}
 KANO_ZH = {"like": "我很喜欢", "must-be": "理应如此", "neutral": "无所谓", "live-with": "能忍受", "dislike": "我很不喜欢"}
 LIKERT_EN = {
     "importance": ["not at all important", "not important", "moderately important", "very important", "extremely important"],
@@ -79,7 +103,16 @@ COMPLAINTS = {
 PRODUCTS = pd.DataFrame(
     {
         "product_id": [f"FP{i:02d}" for i in range(1, 9)],
-        "product_name": ["Deposit plus", "Bond fund A", "Bond fund B", "Balanced fund", "Index fund", "Equity fund", "Sector fund", "Structured note"],
+        "product_name": [
+            "Deposit plus",
+            "Bond fund A",
+            "Bond fund B",
+            "Balanced fund",
+            "Index fund",
+            "Equity fund",
+            "Sector fund",
+            "Structured note",
+        ],
         "product_risk": ["R1", "R2", "R2", "R3", "R4", "R4", "R5", "R5"],
     }
 )
@@ -139,7 +172,9 @@ def write_survey_files(out_dir: Path, customers: pd.DataFrame, transactions: pd.
         questionable = rng.random(n) < 0.02
         functional[questionable], dysfunctional[questionable] = "like", "like"
         columns[f"{item}_functional"] = np.where(zh_kano, [KANO_ZH[a] for a in functional], [KANO_EN[a] for a in functional])
-        columns[f"{item}_dysfunctional"] = np.where(zh_kano, [KANO_ZH[a] for a in dysfunctional], [KANO_EN[a] for a in dysfunctional])
+        columns[f"{item}_dysfunctional"] = np.where(
+            zh_kano, [KANO_ZH[a] for a in dysfunctional], [KANO_EN[a] for a in dysfunctional]
+        )
     sat = points["satisfaction"]
     drivers = 0.4 * sat[:, 0] + 0.3 * sat[:, 1] + 0.3 * sat[:, 3]
     overall = np.clip(np.rint(drivers + 0.3 * mood[:, 0] + rng.normal(0, 0.4, n)), 1, 5).astype("int64")
@@ -147,7 +182,13 @@ def write_survey_files(out_dir: Path, customers: pd.DataFrame, transactions: pd.
     columns["overall_satisfaction"] = overall
     columns["nps"] = nps
     survey = pd.DataFrame(columns)
-    paths = [out_dir / "survey.csv", out_dir / "needs.yaml", out_dir / "complaints.csv", out_dir / "risk.csv", out_dir / "holdings.csv"]
+    paths = [
+        out_dir / "survey.csv",
+        out_dir / "needs.yaml",
+        out_dir / "complaints.csv",
+        out_dir / "risk.csv",
+        out_dir / "holdings.csv",
+    ]
     survey.to_csv(paths[0], index=False, encoding="utf-8")
     catalogue = {
         "items": [
@@ -174,7 +215,14 @@ def _complaints(rng: np.random.Generator, buyers: pd.Index, info: pd.DataFrame) 
     cat = np.where(enterprise, (u > p_ent.cumsum()).sum(axis=1), (u > p_ind.cumsum()).sum(axis=1)).clip(0, 4)
     text = [COMPLAINTS[names[c]][i] for c, i in zip(cat, rng.integers(0, 4, len(who)))]
     severity = np.clip(np.rint(np.where(cat == 0, 3.8, 2.8) + rng.normal(0, 0.8, len(who))), 1, 5).astype("int64")
-    return pd.DataFrame({"complaint_id": [f"CP{i:05d}" for i in range(1, len(who) + 1)], "customer_id": who, "complaint": text, "severity": severity})
+    return pd.DataFrame(
+        {
+            "complaint_id": [f"CP{i:05d}" for i in range(1, len(who) + 1)],
+            "customer_id": who,
+            "complaint": text,
+            "severity": severity,
+        }
+    )
 
 
 def _suitability(rng: np.random.Generator, info: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -183,7 +231,15 @@ def _suitability(rng: np.random.Generator, info: pd.DataFrame) -> tuple[pd.DataF
     tendency = rng.integers(1, 6, len(ids))
     answers = np.clip(tendency[:, None] + rng.integers(-1, 2, (len(ids), 5)), 1, 5)
     letters = np.array(list("abcde"))
-    risk = pd.DataFrame({"customer_id": ids, **{q: letters[answers[:, i] - 1] for i, q in enumerate(("q1_horizon", "q2_loss", "q3_experience", "q4_income", "q5_goal"))}})
+    risk = pd.DataFrame(
+        {
+            "customer_id": ids,
+            **{
+                q: letters[answers[:, i] - 1]
+                for i, q in enumerate(("q1_horizon", "q2_loss", "q3_experience", "q4_income", "q5_goal"))
+            },
+        }
+    )
     # approximate level from the same cut-offs as the packaged scoring (score 5..25)
     level = np.searchsorted([0, 9, 13, 17, 21], answers.sum(axis=1), side="right")
     per = rng.integers(1, 4, len(ids))

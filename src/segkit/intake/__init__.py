@@ -15,14 +15,7 @@ from segkit.intake.files import (
     load_table,
     read_table,
 )
-from segkit.intake.parsing import (
-    DATE_DTYPE,
-    DEFAULT_DATE_FORMATS,
-    MISSING_ID_TOKENS,
-    parse_dates,
-    parse_ids,
-    parse_numbers,
-)
+from segkit.intake.parsing import DATE_DTYPE, DEFAULT_DATE_FORMATS, MISSING_ID_TOKENS, parse_dates, parse_ids, parse_numbers
 from segkit.intake.presets import Preset, read_mapping
 from segkit.intake.transactions import load_transactions
 

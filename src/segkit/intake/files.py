@@ -74,8 +74,7 @@ def detect_encoding(path: str | os.PathLike, *, fallback: str | None = None) -> 
     if fallback:
         return fallback
     raise InputError(
-        f"{path.name}: the file is neither UTF-8 nor GB18030 text; "
-        "pass the encoding explicitly (e.g. encoding='latin-1')"
+        f"{path.name}: the file is neither UTF-8 nor GB18030 text; pass the encoding explicitly (e.g. encoding='latin-1')"
     )
 
 
@@ -130,17 +129,14 @@ def read_table(
     suffix = _data_suffix(path)
     if path.suffix.lower() in COMPRESSED_SUFFIXES and suffix not in TEXT_SUFFIXES and not whitespace:
         raise InputError(
-            f"{path.name}: only compressed text files (.csv.gz, .txt.gz, .tsv.gz) are read; "
-            f"decompress the file first"
+            f"{path.name}: only compressed text files (.csv.gz, .txt.gz, .tsv.gz) are read; decompress the file first"
         )
     if suffix in EXCEL_SUFFIXES:
         frame = _read_excel(path, sheet=sheet, header=header)
     elif suffix in PARQUET_SUFFIXES:
         frame = _read_parquet(path)
     elif suffix in TEXT_SUFFIXES or whitespace:
-        frame = _read_text(
-            path, encoding=encoding, whitespace=whitespace, header=header, fallback_encoding=fallback_encoding
-        )
+        frame = _read_text(path, encoding=encoding, whitespace=whitespace, header=header, fallback_encoding=fallback_encoding)
     elif suffix == ".xls":
         raise InputError(f"{path.name}: old Excel .xls files are not read; save the sheet as .xlsx or .csv")
     else:
@@ -156,11 +152,7 @@ def read_table(
 
 
 def load_table(
-    path: str | os.PathLike,
-    *,
-    encoding: str | None = None,
-    sheet: str | int | None = None,
-    fallback_encoding: str | None = None,
+    path: str | os.PathLike, *, encoding: str | None = None, sheet: str | int | None = None, fallback_encoding: str | None = None
 ) -> pd.DataFrame:
     """Read any other input (survey, need catalogue) with the same file handling and errors.
 
@@ -191,8 +183,6 @@ def load_table(
     frame = read_table(path, encoding=encoding, sheet=sheet, fallback_encoding=fallback_encoding)
     _require_rows(frame, Path(path).name)
     return frame
-
-
 
 
 def _data_suffix(path: Path) -> str:
@@ -290,8 +280,10 @@ def _csv(path: Path, **options) -> pd.DataFrame:
 def _read_excel(path: Path, *, sheet: str | int | None, header: bool) -> pd.DataFrame:
     try:
         sheets = pd.read_excel(
-            path, sheet_name=None if sheet == ALL_SHEETS else (0 if sheet is None else sheet),
-            header=0 if header else None, engine=EXCEL_ENGINE,
+            path,
+            sheet_name=None if sheet == ALL_SHEETS else (0 if sheet is None else sheet),
+            header=0 if header else None,
+            engine=EXCEL_ENGINE,
         )
     except ValueError as exc:
         if "not found" in str(exc) or "index" in str(exc):

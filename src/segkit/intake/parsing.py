@@ -42,9 +42,7 @@ def parse_ids(values: pd.Series) -> pd.Series:
     return text.mask(text.isin(("", *MISSING_ID_TOKENS)))
 
 
-def parse_numbers(
-    values: pd.Series, *, source: str, column: str, allow_missing: bool = False
-) -> pd.Series:
+def parse_numbers(values: pd.Series, *, source: str, column: str, allow_missing: bool = False) -> pd.Series:
     """Parse a column as float64, or raise `InputError` listing how many values fail and where.
 
     Empty cells count as failures unless ``allow_missing``; thousands separators and decimal
@@ -83,12 +81,7 @@ def parse_numbers(
 
 
 def parse_dates(
-    values: pd.Series,
-    *,
-    source: str,
-    column: str,
-    formats: str | Sequence[str] | None = None,
-    allow_missing: bool = False,
+    values: pd.Series, *, source: str, column: str, formats: str | Sequence[str] | None = None, allow_missing: bool = False
 ) -> pd.Series:
     """Parse a column as ``datetime64[us]`` with one format for the whole column.
 

@@ -210,8 +210,13 @@ def _resolve_spec(*, preset: str | None, mapping) -> _Spec:
             raise InputError(f"unknown preset {preset!r}; valid presets: {', '.join(sorted(PRESETS))}")
         p = PRESETS[preset]
         return _Spec(
-            label=f"preset {p.name!r}", columns=p.columns, date_formats=p.date_formats,
-            whitespace=p.whitespace, names=p.names, sheet=p.sheet, fallback_encoding=p.fallback_encoding,
+            label=f"preset {p.name!r}",
+            columns=p.columns,
+            date_formats=p.date_formats,
+            whitespace=p.whitespace,
+            names=p.names,
+            sheet=p.sheet,
+            fallback_encoding=p.fallback_encoding,
         )
     if isinstance(mapping, (str, os.PathLike)):
         label = f"mapping {Path(mapping).name!r}"

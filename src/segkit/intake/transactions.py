@@ -33,14 +33,7 @@ import pandas as pd
 from segkit.core import schema
 from segkit.core.errors import InputError
 from segkit.intake.files import _has_header_line, _require_rows, read_table
-from segkit.intake.parsing import (
-    _listing,
-    _required_ids,
-    _text,
-    parse_dates,
-    parse_ids,
-    parse_numbers,
-)
+from segkit.intake.parsing import _listing, _required_ids, _text, parse_dates, parse_ids, parse_numbers
 from segkit.intake.presets import _REQUIRED, PRESETS, _resolve_spec, _Spec
 
 
@@ -110,9 +103,7 @@ def _read_for_spec(path, spec: _Spec, *, encoding: str | None, sheet) -> pd.Data
     if not spec.names:
         return read_table(path, encoding=encoding, sheet=sheet, fallback_encoding=spec.fallback_encoding)
     header = _has_header_line(Path(path), encoding=encoding)
-    raw = read_table(
-        path, encoding=encoding, whitespace=spec.whitespace, header=header, fallback_encoding=spec.fallback_encoding
-    )
+    raw = read_table(path, encoding=encoding, whitespace=spec.whitespace, header=header, fallback_encoding=spec.fallback_encoding)
     if raw.shape[1] != len(spec.names):
         raise InputError(
             f"{Path(path).name}: expected {len(spec.names)} whitespace-separated columns "
@@ -142,8 +133,7 @@ def _source_columns(raw: pd.DataFrame, spec: _Spec, *, source: str) -> dict[str,
         if fits:
             hint = f"; these columns fit preset {fits[0]!r}"
         raise InputError(
-            f"{source}: missing required column(s) {_listing(missing)} ({spec.label}); "
-            f"the file has {_listing(available)}{hint}"
+            f"{source}: missing required column(s) {_listing(missing)} ({spec.label}); the file has {_listing(available)}{hint}"
         )
     return resolved
 
@@ -175,8 +165,7 @@ def _canonical(raw: pd.DataFrame, columns: Mapping[str, str], spec: _Spec, *, so
     customer = parse_ids(raw[columns[schema.CUSTOMER_ID]])
     if not customer.notna().any():
         raise InputError(
-            f"{source}: no usable rows: all {len(raw)} rows lack a customer id "
-            f"(column {columns[schema.CUSTOMER_ID]!r})"
+            f"{source}: no usable rows: all {len(raw)} rows lack a customer id (column {columns[schema.CUSTOMER_ID]!r})"
         )
     if order is None:  # one order per line: customer, day and data row make it unique and reproducible
         line = pd.Series(raw.index.to_numpy() + 1, index=raw.index).astype("str")

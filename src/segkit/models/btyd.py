@@ -43,12 +43,7 @@ class BTYDSummary:
     def for_lifetimes(self) -> pd.DataFrame:
         """The columns renamed as the `lifetimes` package expects, indexed by customer."""
         return self.table.set_index(self.table.columns[0]).rename(
-            columns={
-                "btyd_frequency": "frequency",
-                "btyd_recency": "recency",
-                "btyd_T": "T",
-                "btyd_monetary": "monetary_value",
-            }
+            columns={"btyd_frequency": "frequency", "btyd_recency": "recency", "btyd_T": "T", "btyd_monetary": "monetary_value"}
         )
 
 
@@ -103,8 +98,13 @@ def btyd_summary(
     day = pd.to_datetime(transactions[date_col]).dt.normalize()
     keep = day <= end
     days = (
-        pd.DataFrame({"c": transactions.loc[keep, customer_col].to_numpy(), "d": day[keep].to_numpy(),
-                      "a": transactions.loc[keep, amount_col].astype(float).to_numpy()})
+        pd.DataFrame(
+            {
+                "c": transactions.loc[keep, customer_col].to_numpy(),
+                "d": day[keep].to_numpy(),
+                "a": transactions.loc[keep, amount_col].astype(float).to_numpy(),
+            }
+        )
         .groupby(["c", "d"], sort=True)["a"]
         .sum()
         .reset_index()

@@ -2,14 +2,7 @@
 
 from __future__ import annotations
 
-from segkit.needs.analysis import (
-    ANALYSES,
-    NeedAnalyses,
-    analyse,
-    applicable,
-    count_small_bases,
-    extremes_profile,
-)
+from segkit.needs.analysis import ANALYSES, NeedAnalyses, analyse, applicable, count_small_bases, extremes_profile
 from segkit.needs.complaints import (
     OTHER,
     ComplaintUrgency,
@@ -20,11 +13,7 @@ from segkit.needs.complaints import (
     load_dictionary,
     need_urgency,
 )
-from segkit.needs.importance import (
-    RelativeWeights,
-    derived_importance,
-    relative_weights,
-)
+from segkit.needs.importance import RelativeWeights, derived_importance, relative_weights
 from segkit.needs.importance_performance import IPA, IPA_QUADRANTS, ipa
 from segkit.needs.kano import (
     CLASSES,
@@ -47,30 +36,9 @@ from segkit.needs.kano import (
     kano_table,
     questionable_rates,
 )
-from segkit.needs.net_promoter import (
-    Extremes,
-    NPSResult,
-    compare_two,
-    nps,
-    nps_by_group,
-    satisfaction_extremes,
-)
-from segkit.needs.priority import (
-    QUADRANTS,
-    PriorityMatrix,
-    gap_analysis,
-    item_summary,
-    opportunity_scores,
-    priority_matrix,
-)
-from segkit.needs.ranking import (
-    KANO_PRIORITY,
-    Backlog,
-    backlog,
-    backlog_stability,
-    need_metrics,
-    prioritise,
-)
+from segkit.needs.net_promoter import Extremes, NPSResult, compare_two, nps, nps_by_group, satisfaction_extremes
+from segkit.needs.priority import QUADRANTS, PriorityMatrix, gap_analysis, item_summary, opportunity_scores, priority_matrix
+from segkit.needs.ranking import KANO_PRIORITY, Backlog, backlog, backlog_stability, need_metrics, prioritise
 from segkit.needs.segments import (
     PROFILE_COLUMNS,
     RespondentLinks,

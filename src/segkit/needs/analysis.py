@@ -139,8 +139,9 @@ def analyse(
     found = applicable(survey, complaint_urgency=complaints is not None)
     paired = "gap" in found
     classified = kano_mod.classify_survey(survey.kano.dropna(subset=["functional", "dysfunctional"]))
-    derived, weights = (importance_mod.derived_importance(survey, n_boot=n_boot_derived, seed=seed)
-                        if "derived" in found else (None, None))
+    derived, weights = (
+        importance_mod.derived_importance(survey, n_boot=n_boot_derived, seed=seed) if "derived" in found else (None, None)
+    )
     return NeedAnalyses(
         applicable=found,
         matrix=priority_matrix(survey, small_base=small_base, urgency=scale_urgency) if "priority" in found else None,
@@ -152,20 +153,16 @@ def analyse(
         derived=derived,
         weights=weights,
         backlog=ranking.prioritise(survey, complaint_urgency=complaint_index),
-        stability=ranking.backlog_stability(survey, top_k=top_k, n_boot=n_boot_backlog, seed=seed,
-                                            complaint_urgency=complaint_index),
+        stability=ranking.backlog_stability(
+            survey, top_k=top_k, n_boot=n_boot_backlog, seed=seed, complaint_urgency=complaint_index
+        ),
         overall_nps=nps(survey.respondents["nps"], small_base=small_base) if "nps" in found else None,
         n_small_base=count_small_bases(survey, small_base=small_base),
     )
 
 
 def extremes_profile(
-    survey: Survey,
-    customers: pd.DataFrame,
-    *,
-    context: Mapping[str, pd.Series],
-    seed: int = 0,
-    share: float = 0.2,
+    survey: Survey, customers: pd.DataFrame, *, context: Mapping[str, pd.Series], seed: int = 0, share: float = 0.2
 ) -> tuple[Extremes, list[str]]:
     """The most against the least satisfied respondents, on every feature they carry.
 
@@ -191,6 +188,7 @@ def extremes_profile(
     """
     profile = respondent_profile(survey, customers, context=context)
     features = [f for f in [*EXTREME_FEATURES, *survey.catalogue.ids] if f in profile and profile[f].notna().any()]
-    extremes = satisfaction_extremes(profile, score_col="overall_satisfaction", tiebreak_col="nps", features=features,
-                                     seed=seed, share=share)
+    extremes = satisfaction_extremes(
+        profile, score_col="overall_satisfaction", tiebreak_col="nps", features=features, seed=seed, share=share
+    )
     return extremes, features

@@ -96,7 +96,9 @@ def complaint_summary(
         table = table.assign(share=table["complaints"] / table.index.get_level_values("segment").map(denominator).to_numpy())
     else:
         table = table.assign(share=table["complaints"] / max(len(present), 1))
-    return table.reset_index().sort_values([*keys[:-1], "complaints"], ascending=[True] * (len(keys) - 1) + [False], ignore_index=True)
+    return table.reset_index().sort_values(
+        [*keys[:-1], "complaints"], ascending=[True] * (len(keys) - 1) + [False], ignore_index=True
+    )
 
 
 def need_urgency(
@@ -121,7 +123,9 @@ def need_urgency(
     present = complaints[complaints[text_col].notna()]
     flags = categorise(present[text_col], dictionary=dictionary)
     severity = (
-        present[severity_col].astype("float64") if severity_col and severity_col in present else pd.Series(1.0, index=present.index)
+        present[severity_col].astype("float64")
+        if severity_col and severity_col in present
+        else pd.Series(1.0, index=present.index)
     )
     rows = []
     for item in items:
@@ -156,11 +160,7 @@ class ComplaintUrgency:
 
 
 def complaint_urgency(
-    complaints: pd.DataFrame | None,
-    *,
-    dictionary: KeywordDictionary,
-    items: Sequence[str],
-    n_customers: int,
+    complaints: pd.DataFrame | None, *, dictionary: KeywordDictionary, items: Sequence[str], n_customers: int
 ) -> ComplaintUrgency | None:
     """The complaint urgency of every need item, or None without complaints.
 

@@ -35,13 +35,7 @@ def _raw_weights(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 def relative_weights(
-    frame: pd.DataFrame,
-    *,
-    outcome: str,
-    predictors: Sequence[str],
-    n_boot: int = 0,
-    level: float = 0.95,
-    seed: int = 0,
+    frame: pd.DataFrame, *, outcome: str, predictors: Sequence[str], n_boot: int = 0, level: float = 0.95, seed: int = 0
 ) -> RelativeWeights:
     """Relative weights of `predictors` on `outcome` (complete cases), with percentile
     bootstrap CIs when `n_boot` > 0.
@@ -84,9 +78,7 @@ def derived_importance(
     frame = sat[answered].join(survey.respondents.set_index("respondent_id")[outcome])
     rw = relative_weights(frame, outcome=outcome, predictors=answered, n_boot=n_boot, seed=seed)
     stated = item_summary(survey.ratings, measure="importance").set_index("item")["mean"]
-    table = rw.weights.rename(columns={"predictor": "item"}).assign(
-        stated=lambda f: f["item"].map(stated).astype("float64")
-    )
+    table = rw.weights.rename(columns={"predictor": "item"}).assign(stated=lambda f: f["item"].map(stated).astype("float64"))
     table = table.assign(
         rank_derived=table["raw"].rank(ascending=False, method="min").astype("int64"),
         rank_stated=table["stated"].rank(ascending=False, method="min").astype("Int64"),

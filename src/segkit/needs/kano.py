@@ -41,9 +41,7 @@ FUNCTIONAL_SCORE = {"like": 4.0, "must-be": 2.0, "neutral": 0.0, "live-with": -1
 DYSFUNCTIONAL_SCORE = {"like": -2.0, "must-be": -1.0, "neutral": 0.0, "live-with": 2.0, "dislike": 4.0}
 
 
-def classify(
-    functional: pd.Series, dysfunctional: pd.Series, *, table: str | pd.DataFrame = "classic"
-) -> pd.Series:
+def classify(functional: pd.Series, dysfunctional: pd.Series, *, table: str | pd.DataFrame = "classic") -> pd.Series:
     """Kano class of each answer pair by the evaluation `table` ("classic", "pouliot" or a 5×5
     DataFrame indexed by `ANSWERS`); pairs with a missing answer give NA."""
     grid = TABLES[table] if isinstance(table, str) else table
@@ -210,9 +208,7 @@ def questionable_rates(classified: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataF
     return rate("respondent_id"), rate("item")
 
 
-def category_mix(
-    classified: pd.DataFrame, segments: pd.Series, *, correction: str = "holm"
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+def category_mix(classified: pd.DataFrame, segments: pd.Series, *, correction: str = "holm") -> tuple[pd.DataFrame, pd.DataFrame]:
     """Kano class mix per segment, and per need a test of whether segments class it differently.
 
     `segments` maps respondent_id → segment. The mix pools every answer pair of a segment

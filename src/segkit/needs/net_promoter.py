@@ -38,13 +38,7 @@ class NPSResult:
         return dict(self.__dict__)
 
 
-def nps(
-    scores: Sequence[float] | pd.Series,
-    *,
-    method: str = "auto",
-    level: float = 0.95,
-    small_base: int = 30,
-) -> NPSResult:
+def nps(scores: Sequence[float] | pd.Series, *, method: str = "auto", level: float = 0.95, small_base: int = 30) -> NPSResult:
     """NPS of 0..10 scores (promoters 9–10, passives 7–8, detractors 0–6) on −100..100.
 
     ``method``: "wald", "adjusted-wald", or "auto" (adjusted Wald when n < `small_base`). The
@@ -100,12 +94,7 @@ def compare_two(a: NPSResult, b: NPSResult) -> tuple[float, float]:
 
 
 def nps_by_group(
-    scores: pd.Series,
-    groups: pd.Series,
-    *,
-    correction: str = "holm",
-    level: float = 0.95,
-    small_base: int = 30,
+    scores: pd.Series, groups: pd.Series, *, correction: str = "holm", level: float = 0.95, small_base: int = 30
 ) -> pd.DataFrame:
     """NPS per group with CIs, each group tested against all other respondents (z-test), p-values
     corrected for the number of groups; `small_base` flags groups whose base is too small. Groups
@@ -194,5 +183,3 @@ def satisfaction_extremes(
         n_high=len(top),
         differences=table,
     )
-
-

@@ -166,11 +166,11 @@ def opportunity_scores(survey: Survey, *, top_box: int = 2, small_base: int = 30
     imp = _top_box_share(survey.ratings, measure="importance", high=high, top_box=top_box) * 10
     sat = _top_box_share(survey.ratings, measure="satisfaction", high=high, top_box=top_box) * 10
     items = [i for i in survey.catalogue.ids if i in imp.index]
-    table = pd.DataFrame({"item": items, "importance": imp.reindex(items).to_numpy(), "satisfaction": sat.reindex(items).to_numpy()})
+    table = pd.DataFrame(
+        {"item": items, "importance": imp.reindex(items).to_numpy(), "satisfaction": sat.reindex(items).to_numpy()}
+    )
     n = survey.ratings[survey.ratings["measure"] == "importance"].dropna(subset=["value"]).groupby("item").size()
     opportunity = table["importance"] + (table["importance"] - table["satisfaction"]).clip(lower=0)
-    status = np.select(
-        [opportunity > 10, table["satisfaction"] > table["importance"]], ["underserved", "overserved"], "served"
-    )
+    status = np.select([opportunity > 10, table["satisfaction"] > table["importance"]], ["underserved", "overserved"], "served")
     table = table.assign(opportunity=opportunity, status=pd.Series(status, dtype="str"), n=n.reindex(items).to_numpy())
     return table.assign(small_base=table["n"] < small_base).sort_values("opportunity", ascending=False, ignore_index=True)

@@ -73,11 +73,7 @@ class RespondentLinks:
 
 
 def link_respondents(
-    respondents: pd.DataFrame,
-    *,
-    segments: pd.Series,
-    types: pd.Series,
-    segment_order: Sequence[str] | None = None,
+    respondents: pd.DataFrame, *, segments: pd.Series, types: pd.Series, segment_order: Sequence[str] | None = None
 ) -> RespondentLinks:
     """Link every respondent to a value segment and a customer type through its customer id.
 

@@ -33,14 +33,18 @@ def load_scoring(path: str | Path | None = None) -> RiskScoring:
     """Read risk-questionnaire scoring (default: the packaged five-question, five-level one)."""
     source = Path(path) if path else catalogues.path("risk_questionnaire.yaml")
     tree = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
-    questions = {str(q): {str(a).strip().lower(): float(p) for a, p in answers.items()} for q, answers in tree.get("questions", {}).items()}
+    questions = {
+        str(q): {str(a).strip().lower(): float(p) for a, p in answers.items()} for q, answers in tree.get("questions", {}).items()
+    }
     levels = pd.DataFrame(tree.get("levels", [])).sort_values("min_score", ignore_index=True)
     if not questions or levels.empty or not {"level", "name", "min_score"} <= set(levels.columns):
         raise InputError(f"{source.name}: risk scoring needs 'questions' and 'levels' with level, name, min_score")
     return RiskScoring(questions=questions, levels=levels)
 
 
-def score_risk(answers: pd.DataFrame, *, scoring: RiskScoring, customer_col: str = "customer_id", source: str = "risk.csv") -> pd.DataFrame:
+def score_risk(
+    answers: pd.DataFrame, *, scoring: RiskScoring, customer_col: str = "customer_id", source: str = "risk.csv"
+) -> pd.DataFrame:
     """Score each customer's answers: customer_id, score, risk_level (1..5), risk_name.
 
     Unknown answers raise `InputError` naming question, row and value; a customer with any
@@ -116,7 +120,9 @@ def audit_holdings(
             f"({sample_offenders((rows + 1).tolist(), holdings[product_risk_col].iloc[rows].tolist())})"
         )
     joined = holdings.assign(product_risk=product_risk.astype("int64")).merge(
-        risk[["customer_id", "risk_level", "risk_name"]].rename(columns={"customer_id": customer_col}), on=customer_col, how="left"
+        risk[["customer_id", "risk_level", "risk_name"]].rename(columns={"customer_id": customer_col}),
+        on=customer_col,
+        how="left",
     )
     if segments is not None:
         joined = joined.assign(segment=joined[customer_col].map(segments))
@@ -161,8 +167,9 @@ class RiskTables:
     violations: pd.DataFrame  # customer_id, product_id, product_risk, risk_level, risk_name (a LEVEL_NAMES key)
 
 
-def risk_tables(audit: SuitabilityAudit, holdings: pd.DataFrame, *, product_col: str = "product_id",
-                name_col: str = "product_name") -> RiskTables:
+def risk_tables(
+    audit: SuitabilityAudit, holdings: pd.DataFrame, *, product_col: str = "product_id", name_col: str = "product_name"
+) -> RiskTables:
     """The tables of a suitability audit, levels labelled R1..R5 (products) and C1..C5 (customers).
 
     Parameters
@@ -182,7 +189,8 @@ def risk_tables(audit: SuitabilityAudit, holdings: pd.DataFrame, *, product_col:
     if name_col in holdings:
         names = holdings.drop_duplicates(product_col).set_index(product_col)[name_col]
         by_product = by_product.assign(
-            **{product_col: by_product[product_col] + " " + by_product[product_col].map(names).fillna("")})
+            **{product_col: by_product[product_col] + " " + by_product[product_col].map(names).fillna("")}
+        )
     violations = audit.violations.assign(
         product_risk="R" + audit.violations["product_risk"].astype(int).astype(str),
         risk_level="C" + audit.violations["risk_level"].astype(int).astype(str),

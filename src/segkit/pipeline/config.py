@@ -122,11 +122,7 @@ def available_notebooks(folder: Path) -> dict[str, Path]:
 
 
 def load_config(
-    path: str | Path,
-    *,
-    run_id: str | None = None,
-    language: str | None = None,
-    only: Sequence[str] | None = None,
+    path: str | Path, *, run_id: str | None = None, language: str | None = None, only: Sequence[str] | None = None
 ) -> RunConfig:
     """Read and check a run config; `run_id`, `language` and `only` override it (command-line flags)."""
     source = Path(path)
@@ -166,7 +162,9 @@ def load_config(
         raise InputError(f"{name}: no notebooks to run; list them under 'notebooks' (found none in {notebooks_dir})")
     for notebook in wanted:
         if notebook not in files:
-            raise InputError(f"{name}: unknown notebook {notebook!r}{_hint(notebook, files)}; {notebooks_dir} has {', '.join(files) or 'none'}")
+            raise InputError(
+                f"{name}: unknown notebook {notebook!r}{_hint(notebook, files)}; {notebooks_dir} has {', '.join(files) or 'none'}"
+            )
 
     cleaning = raw.get("cleaning") or {}
     if not isinstance(cleaning, dict):
@@ -204,8 +202,10 @@ def load_config(
     for notebook, values in parameters.items():
         for key in RUN_WIDE:
             if key in values:
-                raise InputError(f"{name}: parameters.{notebook}.{key}: {key} applies to every report of a run; "
-                                 f"set it at the top level of the config instead ({key}: {values[key]!r})")
+                raise InputError(
+                    f"{name}: parameters.{notebook}.{key}: {key} applies to every report of a run; "
+                    f"set it at the top level of the config instead ({key}: {values[key]!r})"
+                )
 
     return RunConfig(
         source=source.resolve(),
@@ -234,7 +234,9 @@ def load_config(
 
 def _inputs(section: object, *, base: Path, where: str) -> dict[str, InputFile]:
     if not isinstance(section, dict) or not section:
-        raise InputError(f"{where}: 'inputs' must be a mapping naming at least one file, e.g. 'transactions: {{path: ..., preset: ...}}'")
+        raise InputError(
+            f"{where}: 'inputs' must be a mapping naming at least one file, e.g. 'transactions: {{path: ..., preset: ...}}'"
+        )
     _no_unknown(section, INPUTS, where=f"{where}: inputs")
     out: dict[str, InputFile] = {}
     for key, spec in section.items():
@@ -260,8 +262,13 @@ def _inputs(section: object, *, base: Path, where: str) -> dict[str, InputFile]:
                 raise InputError(f"{where}: inputs.transactions.mapping: file not found: {mapping}")
         elif mapping is not None and not isinstance(mapping, dict):
             raise InputError(f"{where}: inputs.transactions.mapping must be a YAML file path or a mapping")
-        out[key] = InputFile(path=path, preset=spec.get("preset"), mapping=mapping, encoding=spec.get("encoding"),
-                             column_pattern=spec.get("column_pattern"))
+        out[key] = InputFile(
+            path=path,
+            preset=spec.get("preset"),
+            mapping=mapping,
+            encoding=spec.get("encoding"),
+            column_pattern=spec.get("column_pattern"),
+        )
     return out
 
 

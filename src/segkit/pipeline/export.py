@@ -23,9 +23,20 @@ from segkit.value.segmentation import Segmentation
 
 #: Per-customer columns exported, in order (those present are kept).
 FEATURE_COLUMNS = (
-    schema.FIRST_PURCHASE, schema.LAST_PURCHASE, schema.ORDERS, schema.REVENUE,
-    "recency", "frequency", "monetary", "tenure", "mean_days_between",
-    "r_score", "f_score", "m_score", "rfm_code", "rfm_score",
+    schema.FIRST_PURCHASE,
+    schema.LAST_PURCHASE,
+    schema.ORDERS,
+    schema.REVENUE,
+    "recency",
+    "frequency",
+    "monetary",
+    "tenure",
+    "mean_days_between",
+    "r_score",
+    "f_score",
+    "m_score",
+    "rfm_code",
+    "rfm_score",
 )
 
 
@@ -51,14 +62,17 @@ def customer_segments(
     # Counts and scores are whole numbers; nullable so that sign-ups without purchases stay empty.
     out = out.astype({c: "Int64" for c in WHOLE_COLUMNS if c in out.columns and (out[c].dropna() % 1 == 0).all()})
     for name, segmap in segmentation.maps.items():
-        out = out.assign(**{name: segmap.table["segment"].to_numpy(), f"{name}_label": segment_labels(segmap, language).to_numpy()})
+        out = out.assign(
+            **{name: segmap.table["segment"].to_numpy(), f"{name}_label": segment_labels(segmap, language).to_numpy()}
+        )
         if "code" in segmap.table:  # the 8-class code (R F M, 1 = above the reference), not the 1..5 rfm_code
             out = out.assign(**{f"{name}_code": segmap.table["code"].to_numpy()})
     if lifecycle is not None:
         names = stage_names(language)
         stages = lifecycle.table[[schema.CUSTOMER_ID, "stage"]].rename(columns={"stage": "lifecycle_stage"})
-        out = out.merge(stages.assign(lifecycle_label=stages["lifecycle_stage"].map(names)),
-                        on=schema.CUSTOMER_ID, how="outer", sort=False)
+        out = out.merge(
+            stages.assign(lifecycle_label=stages["lifecycle_stage"].map(names)), on=schema.CUSTOMER_ID, how="outer", sort=False
+        )
     if pseudonymize_ids:
         out = out.assign(**{schema.CUSTOMER_ID: pseudonymize(out[schema.CUSTOMER_ID], key=key)})
     return out.reset_index(drop=True)

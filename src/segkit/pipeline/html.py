@@ -36,8 +36,9 @@ def render_html(notebook: nbformat.NotebookNode, *, language: str, run_id: str, 
     shown = _reader_view(notebook)
     exporter = HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
     exporter.register_preprocessor(
-        TagRemovePreprocessor(remove_cell_tags={REMOVE_CELL}, remove_input_tags={HIDE_INPUT},
-                              remove_all_outputs_tags={REMOVE_OUTPUT}, enabled=True),
+        TagRemovePreprocessor(
+            remove_cell_tags={REMOVE_CELL}, remove_input_tags={HIDE_INPUT}, remove_all_outputs_tags={REMOVE_OUTPUT}, enabled=True
+        ),
         enabled=True,
     )
     body, _ = exporter.from_notebook_node(shown)
@@ -56,7 +57,8 @@ def _reader_view(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
             continue
         if cell.cell_type == "code":
             cell.outputs = [
-                o for o in cell.get("outputs", [])
+                o
+                for o in cell.get("outputs", [])
                 if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
                 and KEY_NUMBER_MIME not in o.get("data", {})
             ]
@@ -108,9 +110,11 @@ def render_index(config: RunConfig, results: Sequence[NotebookResult], *, starte
             status += f'<div class="table-note">{t("error", message=_error_text(r))}</div>'
         else:
             page = f"{r.name}.html"
-        return (f'<tr><td class="txt"><a href="{page}">{title}</a></td><td class="txt">{status}</td>'
-                f'<td class="num">{t("seconds", seconds=f"{r.seconds:,.1f}")}</td>'
-                f'<td class="txt"><a href="executed/{r.name}.ipynb">{t("executed")}</a></td></tr>')
+        return (
+            f'<tr><td class="txt"><a href="{page}">{title}</a></td><td class="txt">{status}</td>'
+            f'<td class="num">{t("seconds", seconds=f"{r.seconds:,.1f}")}</td>'
+            f'<td class="txt"><a href="executed/{r.name}.ipynb">{t("executed")}</a></td></tr>'
+        )
 
     rows = "".join(row(r) for r in results)
     cards = ""
@@ -125,12 +129,12 @@ def render_index(config: RunConfig, results: Sequence[NotebookResult], *, starte
     failed = sum(r.status == "failed" for r in results)
     note = f'<p class="table-note">{t("failed_note", failed=failed, total=len(results))}</p>' if failed else ""
     meta = (
-        f'<p>{t("run")}: <code>{html.escape(config.run_id)}</code> · {t("language")}: {html.escape(message(lang, f"core.language_names.{lang}"))} · '
-        f'{t("started")}: {started:%Y-%m-%d %H:%M:%S} · {t("finished")}: {finished:%Y-%m-%d %H:%M:%S} · '
-        f'{t("config")}: <code>{html.escape(config.source.name)}</code></p>'
+        f"<p>{t('run')}: <code>{html.escape(config.run_id)}</code> · {t('language')}: {html.escape(message(lang, f'core.language_names.{lang}'))} · "
+        f"{t('started')}: {started:%Y-%m-%d %H:%M:%S} · {t('finished')}: {finished:%Y-%m-%d %H:%M:%S} · "
+        f"{t('config')}: <code>{html.escape(config.source.name)}</code></p>"
     )
     body = (
-        f'<h1>{t("title", run_id=config.run_id)}</h1>{meta}<p>{t("intro", done=done, total=len(results))}</p>{note}'
+        f"<h1>{t('title', run_id=config.run_id)}</h1>{meta}<p>{t('intro', done=done, total=len(results))}</p>{note}"
         f'<table class="segkit-table"><thead><tr><th class="txt">{t("notebook")}</th><th class="txt">{t("status")}</th>'
         f'<th class="num">{t("duration")}</th><th class="txt">{t("links")}</th></tr></thead><tbody>{rows}</tbody></table>'
         f'<h2>{t("key_numbers")}</h2>{cards}<p><a href="manifest.json">{t("manifest")}</a> · <a href="run.log">run.log</a></p>'
@@ -142,4 +146,4 @@ def _error_text(result: NotebookResult) -> str:
     """The failure message of a notebook on one line, without the notebook name it starts with."""
     text = " ".join((result.error or "").split())
     prefix = f"{result.name}: "
-    return text[len(prefix):] if text.startswith(prefix) else text
+    return text[len(prefix) :] if text.startswith(prefix) else text

@@ -11,16 +11,13 @@ from segkit.core import privacy
 from segkit.core.files import write_json_atomic
 from segkit.pipeline.config import RunConfig
 from segkit.pipeline.notebooks import NotebookResult
-from segkit.reporting.provenance import (
-    package_versions,
-    segkit_version,
-    source_revision,
-)
+from segkit.reporting.provenance import package_versions, segkit_version, source_revision
 
 
 # ---------------------------------------------------------------- manifest and files
-def build_manifest(config: RunConfig, results: Sequence[NotebookResult], *, started: datetime, finished: datetime,
-                   processed_dir: Path) -> dict[str, Any]:
+def build_manifest(
+    config: RunConfig, results: Sequence[NotebookResult], *, started: datetime, finished: datetime, processed_dir: Path
+) -> dict[str, Any]:
     """Everything needed to reproduce the run: config, parameters, input hashes, versions, status.
 
     `status` is "succeeded" (every notebook ok), "partial" (some failed) or "failed" (all failed);
@@ -29,8 +26,10 @@ def build_manifest(config: RunConfig, results: Sequence[NotebookResult], *, star
     """
     from segkit.core.files import file_sha256
 
-    inputs = {name: {"path": str(spec.path), "sha256": file_sha256(spec.path), "bytes": spec.path.stat().st_size}
-              for name, spec in config.inputs.items()}
+    inputs = {
+        name: {"path": str(spec.path), "sha256": file_sha256(spec.path), "bytes": spec.path.stat().st_size}
+        for name, spec in config.inputs.items()
+    }
     failed = sum(r.status == "failed" for r in results)
     revision = source_revision()
     return {
@@ -56,9 +55,17 @@ def build_manifest(config: RunConfig, results: Sequence[NotebookResult], *, star
         "segkit_commit": revision["commit"],
         "segkit_tree_dirty": revision["dirty"],
         "notebooks": [
-            {"name": r.name, "status": r.status, "seconds": r.seconds, "title": r.title, "parameters": r.parameters,
-             "html": f"{r.name}.html" if r.status == "ok" else None, "executed": f"executed/{r.name}.ipynb",
-             "key_numbers": r.key_numbers, "error": r.error}
+            {
+                "name": r.name,
+                "status": r.status,
+                "seconds": r.seconds,
+                "title": r.title,
+                "parameters": r.parameters,
+                "html": f"{r.name}.html" if r.status == "ok" else None,
+                "executed": f"executed/{r.name}.ipynb",
+                "key_numbers": r.key_numbers,
+                "error": r.error,
+            }
             for r in results
         ],
     }

@@ -83,8 +83,15 @@ def _execute_one(config: RunConfig, result: NotebookResult, source: nbformat.Not
     logging.getLogger("papermill").setLevel(logging.ERROR)  # its parameter-parsing warnings are not ours
     try:
         return papermill.execute_notebook(
-            copy.deepcopy(source), str(target), parameters=result.parameters, kernel_name=config.kernel,
-            language="python", cwd=str(config.notebooks_dir), progress_bar=False, log_output=False, execution_timeout=config.cell_timeout,
+            copy.deepcopy(source),
+            str(target),
+            parameters=result.parameters,
+            kernel_name=config.kernel,
+            language="python",
+            cwd=str(config.notebooks_dir),
+            progress_bar=False,
+            log_output=False,
+            execution_timeout=config.cell_timeout,
             extra_arguments=["--IPKernelApp.log_level=CRITICAL"],  # the kernel's own log is noise in a cron mail
         )
     except PapermillExecutionError as error:
@@ -99,7 +106,8 @@ def key_numbers(notebook: nbformat.NotebookNode) -> list[dict[str, Any]]:
     """The key numbers a notebook recorded with `Report.key_number`, in order."""
     return [
         dict(output["data"][KEY_NUMBER_MIME])
-        for cell in notebook.cells if cell.cell_type == "code"
+        for cell in notebook.cells
+        if cell.cell_type == "code"
         for output in cell.get("outputs", [])
         if KEY_NUMBER_MIME in output.get("data", {})
     ]

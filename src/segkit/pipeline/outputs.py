@@ -17,8 +17,9 @@ from segkit.pipeline.notebooks import NotebookResult
 FAILED = "failed"
 
 
-def _keep_failure(config: RunConfig, staging: Path, results: Sequence[NotebookResult], manifest: dict[str, Any],
-                  log_lines: list[str]) -> Path:
+def _keep_failure(
+    config: RunConfig, staging: Path, results: Sequence[NotebookResult], manifest: dict[str, Any], log_lines: list[str]
+) -> Path:
     """Copy the failed executed notebooks, the log and the manifest to reports/failed/<run-id>/.
 
     An older failure of the same run id is replaced. The staging folder keeps its files (a run

@@ -52,8 +52,20 @@ DEMO_INPUTS = {
     "risk": ("risk.csv", None),
     "holdings": ("holdings.csv", None),
 }
-TABLES = ("customer_table", "earlier_customer_table", "orders", "visits", "attributes", "complaints", "risk",
-          "holdings", "survey_ratings", "survey_kano", "survey_respondents", "missing")
+TABLES = (
+    "customer_table",
+    "earlier_customer_table",
+    "orders",
+    "visits",
+    "attributes",
+    "complaints",
+    "risk",
+    "holdings",
+    "survey_ratings",
+    "survey_kano",
+    "survey_respondents",
+    "missing",
+)
 
 
 def choose_engine(engine: str, transactions: Path | None) -> str:
@@ -107,8 +119,16 @@ def prepare(
     final.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".preparing", dir=final.parent))
     try:
-        meta = _prepare_into(work, inputs, as_of=as_of, churn_days=churn_days, migration_days=migration_days,
-                             cleaning=dict(cleaning or {}), engine=engine, spark_master=spark_master)
+        meta = _prepare_into(
+            work,
+            inputs,
+            as_of=as_of,
+            churn_days=churn_days,
+            migration_days=migration_days,
+            cleaning=dict(cleaning or {}),
+            engine=engine,
+            spark_master=spark_master,
+        )
         write_json_atomic(meta, work / PREPARED)
         if final.exists():
             old = final.with_name(f".{final.name}.old")
@@ -123,8 +143,9 @@ def prepare(
     return PreparedRun(final)
 
 
-def _prepare_into(work: Path, inputs: Mapping[str, InputFile], *, as_of, churn_days, migration_days, cleaning,
-                  engine, spark_master) -> dict[str, Any]:
+def _prepare_into(
+    work: Path, inputs: Mapping[str, InputFile], *, as_of, churn_days, migration_days, cleaning, engine, spark_master
+) -> dict[str, Any]:
     errors: dict[str, str] = {}
     meta: dict[str, Any] = {
         "inputs": {k: {"path": str(v.path), "sha256": file_sha256(v.path)} for k, v in inputs.items()},
@@ -139,15 +160,35 @@ def _prepare_into(work: Path, inputs: Mapping[str, InputFile], *, as_of, churn_d
             errors[name] = str(error)
             return None
 
-    attributes = attempt("customers", lambda: drop_pii(load_customers(inputs["customers"].path))) if "customers" in inputs else None
+    attributes = (
+        attempt("customers", lambda: drop_pii(load_customers(inputs["customers"].path))) if "customers" in inputs else None
+    )
     if attributes is not None:
         write_parquet_atomic(attributes, work / "attributes.parquet")
-    settings: dict[str, Any] = {"as_of": None, "churn_days": churn_days, "migration_days": int(migration_days),
-                                "cleaning": cleaning, "engine": None}
+    settings: dict[str, Any] = {
+        "as_of": None,
+        "churn_days": churn_days,
+        "migration_days": int(migration_days),
+        "cleaning": cleaning,
+        "engine": None,
+    }
     if "transactions" in inputs:
-        attempt("transactions", lambda: settings.update(_prepare_transactions(
-            work, inputs["transactions"], attributes, as_of=as_of, churn_days=churn_days,
-            migration_days=migration_days, cleaning=cleaning, engine=engine, spark_master=spark_master)))
+        attempt(
+            "transactions",
+            lambda: settings.update(
+                _prepare_transactions(
+                    work,
+                    inputs["transactions"],
+                    attributes,
+                    as_of=as_of,
+                    churn_days=churn_days,
+                    migration_days=migration_days,
+                    cleaning=cleaning,
+                    engine=engine,
+                    spark_master=spark_master,
+                )
+            ),
+        )
     if "survey" in inputs or "needs" in inputs:
         attempt("survey", lambda: _prepare_survey(work, inputs))
     for name in ("complaints", "risk", "holdings"):
@@ -159,8 +200,18 @@ def _prepare_into(work: Path, inputs: Mapping[str, InputFile], *, as_of, churn_d
     return meta
 
 
-def _prepare_transactions(work: Path, spec: InputFile, attributes: pd.DataFrame | None, *, as_of, churn_days,
-                          migration_days, cleaning, engine, spark_master) -> dict[str, Any]:
+def _prepare_transactions(
+    work: Path,
+    spec: InputFile,
+    attributes: pd.DataFrame | None,
+    *,
+    as_of,
+    churn_days,
+    migration_days,
+    cleaning,
+    engine,
+    spark_master,
+) -> dict[str, Any]:
     raw = load_transactions(spec.path, preset=spec.preset, mapping=spec.mapping, encoding=spec.encoding)
     missing = raw.isna().sum().rename_axis("column").reset_index(name="missing")
     write_parquet_atomic(missing.assign(rows=len(raw)), work / "missing.parquet")
@@ -196,10 +247,17 @@ def _prepare_transactions(work: Path, spec: InputFile, attributes: pd.DataFrame 
             labels = labels.assign(**{f"{name}_code": segmap.table["code"].to_numpy()})
     stages = life.table[["customer_id", "stage"]].rename(columns={"stage": "lifecycle_stage"})
     write_parquet_atomic(labels.merge(stages, on="customer_id", how="outer"), work / "customers.parquet")
-    return {"as_of": segmenter.as_of_.date().isoformat(), "churn_days": life.churn_days, "churn_rule": life.churn_rule,
-            "churn_quantile": life.churn_quantile, "churn_days_given": churn_days is not None,
-            "earlier_as_of": earlier.date().isoformat(), "engine": used, "cleaning": opts.to_dict(),
-            "segmenter": segmenter.state()}
+    return {
+        "as_of": segmenter.as_of_.date().isoformat(),
+        "churn_days": life.churn_days,
+        "churn_rule": life.churn_rule,
+        "churn_quantile": life.churn_quantile,
+        "churn_days_given": churn_days is not None,
+        "earlier_as_of": earlier.date().isoformat(),
+        "engine": used,
+        "cleaning": opts.to_dict(),
+        "segmenter": segmenter.state(),
+    }
 
 
 def _on_engine(raw: pd.DataFrame, engine: str, work: Path, spark_master: str) -> Any:
@@ -237,8 +295,9 @@ def _prepare_survey(work: Path, inputs: Mapping[str, InputFile]) -> None:
         write_parquet_atomic(getattr(survey, part), work / f"survey_{part}.parquet")
 
 
-def prepared(prepared_dir: str | Path = "", *, demo_dir: str | Path = "../data/raw/demo",
-             out_dir: str | Path = "../data/processed/dev") -> PreparedRun:
+def prepared(
+    prepared_dir: str | Path = "", *, demo_dir: str | Path = "../data/raw/demo", out_dir: str | Path = "../data/processed/dev"
+) -> PreparedRun:
     """The prepared run a notebook works on: `prepared_dir` as `segkit run` passes it, or the demo.
 
     With an empty `prepared_dir` (a notebook opened on its own), the demo data in `demo_dir` are

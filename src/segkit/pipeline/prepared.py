@@ -81,9 +81,15 @@ class PreparedRun:
     @cached_property
     def audit(self) -> AuditSummary:
         data = json.loads(self._path("cleaning_audit.json", needs="transactions").read_text(encoding="utf-8"))
-        return AuditSummary(audit=pd.DataFrame(data["rules"]), raw_rows=data["raw_rows"], kept_rows=data["kept_rows"],
-                            raw_revenue=data["raw_revenue"], kept_revenue=data["kept_revenue"],
-                            outlier_threshold=data["outlier_threshold"], options=data["options"])
+        return AuditSummary(
+            audit=pd.DataFrame(data["rules"]),
+            raw_rows=data["raw_rows"],
+            kept_rows=data["kept_rows"],
+            raw_revenue=data["raw_revenue"],
+            kept_revenue=data["kept_revenue"],
+            outlier_threshold=data["outlier_threshold"],
+            options=data["options"],
+        )
 
     def _path(self, name: str, *, needs: str) -> Path:
         if needs in self.errors:
@@ -137,14 +143,14 @@ class PreparedRun:
     def lifecycle(self) -> Lifecycle:
         known = self.optional("attributes")
         churn = self.settings["churn_days"] if self.settings["churn_days_given"] else None
-        return lifecycle_stages(self.visits, as_of=self.as_of, churn_days=churn,
-                                customers=known["customer_id"] if known is not None else None)
+        return lifecycle_stages(
+            self.visits, as_of=self.as_of, churn_days=churn, customers=known["customer_id"] if known is not None else None
+        )
 
     def migration(self, map_name: str = "rfm10") -> Migration:
         """Migration of `map_name` from ``migration_days`` before `as_of`, labelled by this run's segmenter."""
         earlier = self._table("earlier_customer_table", needs="transactions")
-        return migrate_snapshot(earlier, self.segmentation, as_of=pd.Timestamp(self.settings["earlier_as_of"]),
-                                map_name=map_name)
+        return migrate_snapshot(earlier, self.segmentation, as_of=pd.Timestamp(self.settings["earlier_as_of"]), map_name=map_name)
 
     # -- survey
     @cached_property

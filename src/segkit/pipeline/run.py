@@ -46,12 +46,7 @@ from segkit.pipeline.notebooks import (
     key_numbers,
     required_parameters,
 )
-from segkit.pipeline.outputs import (
-    _keep_failure,
-    _run_log,
-    _staging_dir,
-    _swap_into_place,
-)
+from segkit.pipeline.outputs import _keep_failure, _run_log, _staging_dir, _swap_into_place
 from segkit.pipeline.prepare import prepare
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
@@ -99,19 +94,29 @@ def _execute(config: RunConfig, *, staging: Path, processed: Path, out: TextIO) 
 
     sources = {name: _read_notebook(path) for name, path in config.notebook_files.items()}
     offered = offered_parameters(config, processed_dir=processed)
-    results = [NotebookResult(name, parameters=_parameters_for(config, name, sources[name], offered)) for name in config.notebooks]
+    results = [
+        NotebookResult(name, parameters=_parameters_for(config, name, sources[name], offered)) for name in config.notebooks
+    ]
     (staging / "executed").mkdir()
     say(f"segkit run {config.run_id}: {len(results)} notebook(s), language {config.language}")
     clock = time.monotonic()
-    prepared = prepare(config.inputs, offered["prepared_dir"], as_of=config.as_of, churn_days=config.churn_days,
-                       migration_days=config.migration_days, cleaning=config.cleaning, engine=config.engine,
-                       spark_master=config.spark_master)
+    prepared = prepare(
+        config.inputs,
+        offered["prepared_dir"],
+        as_of=config.as_of,
+        churn_days=config.churn_days,
+        migration_days=config.migration_days,
+        cleaning=config.cleaning,
+        engine=config.engine,
+        spark_master=config.spark_master,
+    )
     problems = "".join(f"; {name}: {text}" for name, text in prepared.errors.items())
     say(f"[prepare] engine {prepared.settings['engine'] or '-'} {time.monotonic() - clock:>7.1f} s{problems}")
     with _pseudonym_key(config.pseudonymize_key):
         if prepared.has("transactions"):  # the CRM export needs no report: it is written from the prepared run
-            table = customer_segments(prepared.segmentation, prepared.lifecycle, language=config.language,
-                                      pseudonymize_ids=config.pseudonymize_ids)
+            table = customer_segments(
+                prepared.segmentation, prepared.lifecycle, language=config.language, pseudonymize_ids=config.pseudonymize_ids
+            )
             write_customer_segments(table, processed)
         failures = _run_notebooks(config, results, sources, staging=staging, say=say)
     finished = datetime.now().astimezone()
@@ -134,8 +139,14 @@ def _execute(config: RunConfig, *, staging: Path, processed: Path, out: TextIO) 
     return _exit_code(failures)
 
 
-def _run_notebooks(config: RunConfig, results: Sequence[NotebookResult], sources: dict[str, nbformat.NotebookNode], *,
-                   staging: Path, say: Callable[[str], None]) -> list[NotebookFailed]:
+def _run_notebooks(
+    config: RunConfig,
+    results: Sequence[NotebookResult],
+    sources: dict[str, nbformat.NotebookNode],
+    *,
+    staging: Path,
+    say: Callable[[str], None],
+) -> list[NotebookFailed]:
     """Execute and render every notebook (a failure does not stop the others); returns the failures.
 
     Executed notebooks go to ``staging/executed/`` (a failed one shows its error cell), the HTML of
@@ -147,8 +158,12 @@ def _run_notebooks(config: RunConfig, results: Sequence[NotebookResult], sources
         try:
             executed = _execute_one(config, result, sources[result.name], staging / "executed" / f"{result.name}.ipynb")
             result.key_numbers = key_numbers(executed)
-            page, result.title = render_html(executed, language=config.language, run_id=config.run_id,
-                                             fallback_title=_notebook_title(config.language, result.name))
+            page, result.title = render_html(
+                executed,
+                language=config.language,
+                run_id=config.run_id,
+                fallback_title=_notebook_title(config.language, result.name),
+            )
             (staging / f"{result.name}.html").write_text(page, encoding="utf-8")
             result.status = "ok"
         except NotebookFailed as error:
@@ -217,16 +232,27 @@ def _parameters_for(config: RunConfig, name: str, notebook: nbformat.NotebookNod
     inputs = {param: key for key, param in INPUTS.items()}
     for param in required_parameters(notebook):
         if param in inputs and not {**chosen, **extra}.get(param):
-            raise InputError(f"{config.source.name}: notebook {name} needs inputs.{inputs[param]}; add it under 'inputs' "
-                             f"or leave {name} out of 'notebooks'")
+            raise InputError(
+                f"{config.source.name}: notebook {name} needs inputs.{inputs[param]}; add it under 'inputs' "
+                f"or leave {name} out of 'notebooks'"
+            )
     unknown = sorted(set(extra) - set(declared))
     if unknown:
-        raise InputError(f"{config.source.name}: parameters.{name}: {', '.join(unknown)} not declared by the notebook "
-                         f"(it takes {', '.join(declared) or 'none'})")
-    if ("transactions" in config.inputs and config.inputs["transactions"].mapping is not None and "transactions_path" in declared
-            and "mapping_path" not in declared and "prepared_dir" not in declared):  # a notebook of its own that reads the file
-        raise InputError(f"{config.source.name}: notebook {name} takes no 'mapping_path' parameter, so it cannot read "
-                         "transactions through a column mapping; use a preset for this run")
+        raise InputError(
+            f"{config.source.name}: parameters.{name}: {', '.join(unknown)} not declared by the notebook "
+            f"(it takes {', '.join(declared) or 'none'})"
+        )
+    if (
+        "transactions" in config.inputs
+        and config.inputs["transactions"].mapping is not None
+        and "transactions_path" in declared
+        and "mapping_path" not in declared
+        and "prepared_dir" not in declared
+    ):  # a notebook of its own that reads the file
+        raise InputError(
+            f"{config.source.name}: notebook {name} takes no 'mapping_path' parameter, so it cannot read "
+            "transactions through a column mapping; use a preset for this run"
+        )
     return {**chosen, **extra}
 
 

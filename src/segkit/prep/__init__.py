@@ -2,23 +2,9 @@
 
 from __future__ import annotations
 
-from segkit.prep.aggregate import (
-    BACKENDS,
-    ORDER_TABLE_COLUMNS,
-    TIMESTAMP_DTYPE,
-    customer_table,
-    normalise,
-    order_table,
-    scan,
-)
+from segkit.prep.aggregate import BACKENDS, ORDER_TABLE_COLUMNS, TIMESTAMP_DTYPE, customer_table, normalise, order_table, scan
 from segkit.prep.cleaning import CleaningResult, clean_transactions, write_audit_json
-from segkit.prep.options import (
-    CANCELLATION_MODES,
-    NON_PRODUCT_CODES,
-    NON_PRODUCT_REGEX,
-    RULES,
-    CleaningOptions,
-)
+from segkit.prep.options import CANCELLATION_MODES, NON_PRODUCT_CODES, NON_PRODUCT_REGEX, RULES, CleaningOptions
 
 __all__ = [
     "BACKENDS",

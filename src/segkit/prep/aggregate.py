@@ -211,11 +211,7 @@ def order_table(frame: Any) -> pd.DataFrame:
     result = (
         lf.filter(~nw.col(CUSTOMER_ID).is_null())
         .group_by(CUSTOMER_ID, ORDER_ID)
-        .agg(
-            nw.col(ORDER_DATE).min(),
-            nw.col(AMOUNT).sum(),
-            nw.col(QUANTITY).sum().alias(ITEMS),
-        )
+        .agg(nw.col(ORDER_DATE).min(), nw.col(AMOUNT).sum(), nw.col(QUANTITY).sum().alias(ITEMS))
     )
     out = result.collect(backend="pandas").to_native()
     dtypes = {CUSTOMER_ID: "str", ORDER_ID: "str", ORDER_DATE: TIMESTAMP_DTYPE, AMOUNT: "float64", ITEMS: "float64"}

@@ -36,11 +36,7 @@ import pandas as pd
 
 from segkit.core.errors import InputError
 from segkit.core.files import write_json_atomic
-from segkit.core.schema import (
-    AMOUNT,
-    QUANTITY,
-    TRANSACTION_COLUMNS,
-)
+from segkit.core.schema import AMOUNT, QUANTITY, TRANSACTION_COLUMNS
 from segkit.prep.options import RULES, CleaningOptions
 from segkit.prep.rules import _CODE, _flag_rules, _outlier_threshold, _stored
 
@@ -111,7 +107,9 @@ def clean_transactions(frame: Any, options: CleaningOptions | Mapping[str, Any] 
     columns = source.collect_schema().names()
     missing = [c for c in TRANSACTION_COLUMNS if c not in columns]
     if missing:
-        raise InputError(f"transactions: missing canonical column(s) {', '.join(map(repr, missing))}; load the file with segkit.intake first")
+        raise InputError(
+            f"transactions: missing canonical column(s) {', '.join(map(repr, missing))}; load the file with segkit.intake first"
+        )
     eager = isinstance(source, nw.DataFrame)
     # In memory the row order is the user's and is kept; lazy backends promise no order anyway.
     lf = source.with_row_index("_sk_row").lazy() if eager else source
@@ -122,7 +120,10 @@ def clean_transactions(frame: Any, options: CleaningOptions | Mapping[str, Any] 
     threshold = _outlier_threshold(labelled, opts)
     if threshold is not None:
         labelled = labelled.with_columns(
-            nw.when((nw.col(_CODE) == 0) & (nw.col(QUANTITY) > threshold)).then(nw.lit(len(RULES))).otherwise(nw.col(_CODE)).alias(_CODE)
+            nw.when((nw.col(_CODE) == 0) & (nw.col(QUANTITY) > threshold))
+            .then(nw.lit(len(RULES)))
+            .otherwise(nw.col(_CODE))
+            .alias(_CODE)
         )
 
     counts = (

@@ -119,11 +119,15 @@ class CleaningOptions:
             try:
                 re.compile(self.non_product_regex)
             except re.error as exc:
-                raise InputError(f"cleaning option 'non_product_regex': {self.non_product_regex!r} is not a regex ({exc})") from None
+                raise InputError(
+                    f"cleaning option 'non_product_regex': {self.non_product_regex!r} is not a regex ({exc})"
+                ) from None
         for name in ("date_start", "date_end"):
             _parse_bound(name, getattr(self, name), end=name == "date_end")
-        if self.date_start and self.date_end and _parse_bound("date_start", self.date_start, end=False) > _parse_bound(
-            "date_end", self.date_end, end=True
+        if (
+            self.date_start
+            and self.date_end
+            and _parse_bound("date_start", self.date_start, end=False) > _parse_bound("date_end", self.date_end, end=True)
         ):
             raise InputError(f"cleaning options: date_start {self.date_start!r} is after date_end {self.date_end!r}")
         if not 0 < self.outlier_quantile < 1:

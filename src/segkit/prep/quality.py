@@ -86,12 +86,10 @@ def order_value_stats(orders: pd.DataFrame, *, amount_col: str = schema.AMOUNT) 
     """
     require_columns(orders, [amount_col], what="orders")
     values = orders[amount_col]
-    return pd.DataFrame({"statistic": [*QUANTILES, "mean"],
-                         "value": [*values.quantile(list(QUANTILES.values())), values.mean()]})
+    return pd.DataFrame({"statistic": [*QUANTILES, "mean"], "value": [*values.quantile(list(QUANTILES.values())), values.mean()]})
 
 
-def largest_orders(orders: pd.DataFrame, kept_revenue: float, *, n: int = 5,
-                   amount_col: str = schema.AMOUNT) -> pd.DataFrame:
+def largest_orders(orders: pd.DataFrame, kept_revenue: float, *, n: int = 5, amount_col: str = schema.AMOUNT) -> pd.DataFrame:
     """The `n` largest orders with their share of the kept revenue.
 
     Parameters
@@ -129,8 +127,11 @@ def missing_values(missing: pd.DataFrame) -> pd.DataFrame:
     """
     require_columns(missing, ["column", "missing", "rows"], what="missing-value counts")
     found = missing.loc[missing["missing"] > 0]
-    return (found.assign(share=found["missing"] / found["rows"])[["column", "missing", "share"]]
-            .sort_values("missing", ascending=False, kind="stable").reset_index(drop=True))
+    return (
+        found.assign(share=found["missing"] / found["rows"])[["column", "missing", "share"]]
+        .sort_values("missing", ascending=False, kind="stable")
+        .reset_index(drop=True)
+    )
 
 
 def customers_by_region(buyers: pd.Series, from_lines: pd.DataFrame, known: pd.DataFrame | None) -> pd.DataFrame | None:

@@ -8,14 +8,7 @@ import uuid
 import narwhals as nw
 import pandas as pd
 
-from segkit.core.schema import (
-    CUSTOMER_ID,
-    ORDER_DATE,
-    ORDER_ID,
-    PRODUCT_ID,
-    QUANTITY,
-    UNIT_PRICE,
-)
+from segkit.core.schema import CUSTOMER_ID, ORDER_DATE, ORDER_ID, PRODUCT_ID, QUANTITY, UNIT_PRICE
 from segkit.prep.options import CleaningOptions, _parse_bound
 
 _CODE = "_sk_rule"  # 0 = kept, i = removed by RULES[i - 1]
@@ -56,10 +49,14 @@ def _flag_rules_by_hash(lf: nw.LazyFrame, opts: CleaningOptions, columns: list[s
     """
     listed = ", ".join(_quoted(c) for c in columns)
     key = ", ".join(_quoted(c) for c in (CUSTOMER_ID, PRODUCT_ID, "_sk_abs_qty", UNIT_PRICE))
-    hashed = lf.to_native().query("_sk_lines", f"SELECT *, hash({listed}) AS _sk_hash, hash({key}) AS _sk_key_hash FROM _sk_lines")
+    hashed = lf.to_native().query(
+        "_sk_lines", f"SELECT *, hash({listed}) AS _sk_hash, hash({key}) AS _sk_key_hash FROM _sk_lines"
+    )
     marked, special = hashed.set_alias("_sk_lines"), nw.lit(False)
     if opts.duplicates or opts.cancellations == "drop_with_originals":
-        repeats = hashed.query("_sk_lines", "SELECT _sk_hash, TRUE AS _sk_repeat FROM _sk_lines GROUP BY _sk_hash HAVING count(*) > 1")
+        repeats = hashed.query(
+            "_sk_lines", "SELECT _sk_hash, TRUE AS _sk_repeat FROM _sk_lines GROUP BY _sk_hash HAVING count(*) > 1"
+        )
         marked = marked.join(repeats.materialize().set_alias("_sk_repeats"), "_sk_hash", how="left")
         special = ~nw.col("_sk_repeat").is_null()
     if opts.cancellations == "drop_with_originals":
@@ -72,7 +69,10 @@ def _flag_rules_by_hash(lf: nw.LazyFrame, opts: CleaningOptions, columns: list[s
     held = nw.from_native(marked_lf.filter(special).select(names).to_native().materialize())
     rest = marked_lf.filter(~special).select(names).with_columns(_sk_duplicate=nw.lit(False), _sk_taken=nw.lit(False))
     return nw.concat(
-        [_label(held, opts, columns).select(*names, _CODE), rest.with_columns(_rule_code(opts).alias(_CODE)).select(*names, _CODE)],
+        [
+            _label(held, opts, columns).select(*names, _CODE),
+            rest.with_columns(_rule_code(opts).alias(_CODE)).select(*names, _CODE),
+        ],
         how="vertical",
     )
 
@@ -187,7 +187,9 @@ def _mark_cancelled_originals(lf: nw.LazyFrame, columns: list[str]) -> nw.LazyFr
         )
         .with_columns(_sk_running=nw.col("_sk_step").cum_sum().over(*key, order_by=order))
         .with_columns(_sk_low=nw.col("_sk_running").cum_min().over(*key, order_by=order))
-        .with_columns(_sk_open=nw.col("_sk_running") - nw.when(nw.col("_sk_low") < 0).then(nw.col("_sk_low")).otherwise(nw.lit(0)))
+        .with_columns(
+            _sk_open=nw.col("_sk_running") - nw.when(nw.col("_sk_low") < 0).then(nw.col("_sk_low")).otherwise(nw.lit(0))
+        )
         # Only sales and cancellations may lower the later minimum: an exact copy ties with its
         # original in the ordering, and a tie may sort either way when the order is reversed.
         .with_columns(_sk_event_open=nw.when(nw.col("_sk_step") != 0).then(nw.col("_sk_open")))

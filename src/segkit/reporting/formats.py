@@ -56,16 +56,25 @@ def fmt_date(value: object) -> str:
 
 
 FORMATTERS: dict[str, Callable[[object], str]] = {
-    "int": fmt_int, "float": fmt_float, "money": fmt_money, "pct": fmt_pct, "date": fmt_date, "text": str,
-    "pvalue": fmt_pvalue, "number": fmt_number,
+    "int": fmt_int,
+    "float": fmt_float,
+    "money": fmt_money,
+    "pct": fmt_pct,
+    "date": fmt_date,
+    "text": str,
+    "pvalue": fmt_pvalue,
+    "number": fmt_number,
 }
 #: Columns that hold p-values (or FDR q-values) wherever they appear: formatted with `fmt_pvalue`.
 PVALUE_COLUMNS = frozenset({"p", "q", "p_value", "p_adjusted", "p_vs_rest", "q_value"})
 
 
 def _is_missing(value: object) -> bool:
-    return value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)) or (
-        not isinstance(value, str) and pd.api.types.is_scalar(value) and pd.isna(value)
+    return (
+        value is None
+        or value is pd.NaT
+        or (isinstance(value, float) and math.isnan(value))
+        or (not isinstance(value, str) and pd.api.types.is_scalar(value) and pd.isna(value))
     )
 
 

@@ -35,8 +35,13 @@ def segment_names(segmap: Any, language: str, *, keys: Iterable[str] | None = No
     words = catalogue(language)
     own: Mapping[str, str] = getattr(segmap, "names", {}).get(language, {})
     wanted = [*segmap.segments["key"], *(keys or ())]
-    return {k: words.get(f"value.segment_names.{segmap.name}.{k}") or words.get(f"value.segment_names.migration.{k}")
-            or own.get(k) or str(k) for k in wanted}
+    return {
+        k: words.get(f"value.segment_names.{segmap.name}.{k}")
+        or words.get(f"value.segment_names.migration.{k}")
+        or own.get(k)
+        or str(k)
+        for k in wanted
+    }
 
 
 def segment_labels(segmap: Any, language: str) -> pd.Series:
@@ -52,5 +57,5 @@ def map_title(segmap: Any, language: str) -> str:
 def stage_names(language: str, keys: Iterable[str] | None = None) -> dict[str, str]:
     """Lifecycle stage key -> name (all six stages unless `keys` is given)."""
     words = catalogue(language)
-    from_catalogue = {k[len("value.stages."):]: v for k, v in words.items() if k.startswith("value.stages.")}
+    from_catalogue = {k[len("value.stages.") :]: v for k, v in words.items() if k.startswith("value.stages.")}
     return {k: from_catalogue.get(k, k) for k in (keys if keys is not None else from_catalogue)}

@@ -39,8 +39,16 @@ def _annotate(ax, xs, ys, items, labels: Mapping[str, str]) -> None:
 def _quadrant_names(ax, names: Mapping[str, str] | None, corners: Mapping[str, tuple[float, float]]) -> None:
     for key, (x, y) in corners.items():
         if names and key in names:
-            ax.text(x, y, names[key], transform=ax.transAxes, fontsize=9, color="0.45",
-                    ha="right" if x > 0.5 else "left", va="top" if y > 0.5 else "bottom")
+            ax.text(
+                x,
+                y,
+                names[key],
+                transform=ax.transAxes,
+                fontsize=9,
+                color="0.45",
+                ha="right" if x > 0.5 else "left",
+                va="top" if y > 0.5 else "bottom",
+            )
 
 
 def priority_chart(
@@ -66,7 +74,9 @@ def priority_chart(
     ax.axhline(urgency_line, color="0.5", lw=1, ls="--")
     ax.set(xlim=scale, ylim=scale, xlabel=x_label, ylabel=y_label)
     _annotate(ax, table["importance"], table["urgency"], table["item"], labels)
-    _quadrant_names(ax, quadrant_names, {"act-now": (0.98, 0.98), "plan": (0.98, 0.02), "quick-fix": (0.02, 0.98), "monitor": (0.02, 0.02)})
+    _quadrant_names(
+        ax, quadrant_names, {"act-now": (0.98, 0.98), "plan": (0.98, 0.02), "quick-fix": (0.02, 0.98), "monitor": (0.02, 0.02)}
+    )
     return fig
 
 
@@ -92,18 +102,36 @@ def ipa_chart(
         ax.plot(scale, scale, color="0.3", lw=1)
     ax.set(xlim=scale, ylim=scale, xlabel=x_label, ylabel=y_label)
     _annotate(ax, table["performance"], table["importance"], table["item"], labels)
-    _quadrant_names(ax, quadrant_names, {"concentrate-here": (0.02, 0.98), "keep-up": (0.98, 0.98), "low-priority": (0.02, 0.02), "possible-overkill": (0.98, 0.02)})
+    _quadrant_names(
+        ax,
+        quadrant_names,
+        {
+            "concentrate-here": (0.02, 0.98),
+            "keep-up": (0.98, 0.98),
+            "low-priority": (0.02, 0.02),
+            "possible-overkill": (0.98, 0.02),
+        },
+    )
     return fig
 
 
-def better_worse_chart(table: pd.DataFrame, *, labels: Mapping[str, str], x_label: str, y_label: str, class_names: Mapping[str, str]) -> Figure:
+def better_worse_chart(
+    table: pd.DataFrame, *, labels: Mapping[str, str], x_label: str, y_label: str, class_names: Mapping[str, str]
+) -> Figure:
     """Kano Better (y) against |Worse| (x) with bootstrap CIs; the 0.5 lines split the plane
     into attractive (top left), one-dimensional (top right), must-be (bottom right) and indifferent."""
     fig, ax = plt.subplots(figsize=(7.5, 6))
     x, y = -table["worse"], table["better"]
     if {"better_low", "worse_low"} <= set(table.columns):
-        ax.errorbar(x, y, xerr=[x - (-table["worse_high"]), (-table["worse_low"]) - x], yerr=[y - table["better_low"], table["better_high"] - y],
-                    fmt="none", ecolor="0.7", lw=1)
+        ax.errorbar(
+            x,
+            y,
+            xerr=[x - (-table["worse_high"]), (-table["worse_low"]) - x],
+            yerr=[y - table["better_low"], table["better_high"] - y],
+            fmt="none",
+            ecolor="0.7",
+            lw=1,
+        )
     ax.scatter(x, y, s=70, color=sns.color_palette("deep")[0], zorder=3)
     ax.axvline(0.5, color="0.5", lw=1, ls="--")
     ax.axhline(0.5, color="0.5", lw=1, ls="--")
@@ -130,7 +158,9 @@ def derived_vs_stated_chart(table: pd.DataFrame, *, labels: Mapping[str, str], x
     y = table["rescaled"]
     if "ci_low" in table:
         r2 = table["raw"].sum()
-        ax.errorbar(table["stated"], y, yerr=[y - table["ci_low"] / r2, table["ci_high"] / r2 - y], fmt="none", ecolor="0.7", lw=1)
+        ax.errorbar(
+            table["stated"], y, yerr=[y - table["ci_low"] / r2, table["ci_high"] / r2 - y], fmt="none", ecolor="0.7", lw=1
+        )
     ax.scatter(table["stated"], y, s=70, color=sns.color_palette("deep")[2], zorder=3)
     ax.set(xlabel=x_label, ylabel=y_label)
     _annotate(ax, table["stated"], y, table["item"], labels)
@@ -142,8 +172,15 @@ def interval_chart(table: pd.DataFrame, *, value_col: str, label_col: str, x_lab
     fig, ax = plt.subplots(figsize=(7.5, 0.5 * len(table) + 1.2))
     positions = np.arange(len(table))
     values = table[value_col].to_numpy(dtype="float64")
-    ax.errorbar(values, positions, xerr=[values - table["ci_low"].to_numpy(dtype="float64"), table["ci_high"].to_numpy(dtype="float64") - values],
-                fmt="o", color=sns.color_palette("deep")[0], ecolor="0.6", capsize=3)
+    ax.errorbar(
+        values,
+        positions,
+        xerr=[values - table["ci_low"].to_numpy(dtype="float64"), table["ci_high"].to_numpy(dtype="float64") - values],
+        fmt="o",
+        color=sns.color_palette("deep")[0],
+        ecolor="0.6",
+        capsize=3,
+    )
     ax.set_yticks(positions, table[label_col].astype("str").tolist())
     if reference is not None:
         ax.axvline(reference, color="0.5", lw=1, ls="--")

@@ -11,39 +11,50 @@ views need customer ids that link respondents to buyers.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from segkit.core.errors import InputError
 from segkit.needs import complaints as needs_complaints
 from segkit.needs import kano as needs_kano
 from segkit.needs import net_promoter as needs_nps
 from segkit.needs import priority as needs_priority
-from segkit.needs import suitability as needs_suitability
 from segkit.needs.analysis import analyse, extremes_profile
 from segkit.needs.importance_performance import IPA_QUADRANTS
-from segkit.needs.segments import customer_types, link_respondents, priority_by_segment
+from segkit.needs.segments import customer_types, link_respondents
 from segkit.reporting import needs_charts as plots
 from segkit.reporting import needs_text
 from segkit.reporting.formats import fmt_int
 from segkit.reporting.i18n import catalogue as words_of
 from segkit.reporting.names import segment_labels, segment_names, stage_names
+from segkit.reporting.needs_sections import NeedsSections
 from segkit.reporting.report import Report
 from segkit.survey.read import base_sizes
 
 #: Backlog weight keys -> the column whose name they are shown with.
-COMPONENT_NAMES = {"priority_score": "score", "gap": "gap", "opportunity": "opportunity", "kano": "kano_class",
-                   "complaint_urgency": "complaint_urgency"}
-BACKLOG_COLUMNS = ("rank", "item", "backlog_score", "priority_score", "gap", "opportunity", "kano_class", "quadrant",
-                   "top_k_share")
+COMPONENT_NAMES = {
+    "priority_score": "score",
+    "gap": "gap",
+    "opportunity": "opportunity",
+    "kano": "kano_class",
+    "complaint_urgency": "complaint_urgency",
+}
+BACKLOG_COLUMNS = (
+    "rank",
+    "item",
+    "backlog_score",
+    "priority_score",
+    "gap",
+    "opportunity",
+    "kano_class",
+    "quadrant",
+    "top_k_share",
+)
 #: Bootstrap resamples of the derived importance and of the backlog stability.
 N_BOOT_DERIVED, N_BOOT_BACKLOG = 200, 100
 
 
-class NeedsReport:
+class NeedsReport(NeedsSections):
     """Every section of the need report for one prepared run.
 
     Parameters
@@ -75,11 +86,13 @@ class NeedsReport:
         order, n_customers = None, S.n
         if run.has("transactions"):
             value_map = run.segmentation.maps["eight_class"]
-            self.segment_of = pd.Series(segment_labels(value_map, language).to_numpy(),
-                                        index=value_map.table["customer_id"].to_numpy())
+            self.segment_of = pd.Series(
+                segment_labels(value_map, language).to_numpy(), index=value_map.table["customer_id"].to_numpy()
+            )
             stages = run.lifecycle.table
-            self.stage_of = pd.Series(stages["stage"].map(stage_names(language)).to_numpy(),
-                                      index=stages["customer_id"].to_numpy())
+            self.stage_of = pd.Series(
+                stages["stage"].map(stage_names(language)).to_numpy(), index=stages["customer_id"].to_numpy()
+            )
             order = list(segment_names(value_map, language).values())  # value order (重要价值客户 first)
             n_customers = len(run.customer_table)
         types = customer_types(attributes)
@@ -87,33 +100,18 @@ class NeedsReport:
         self.links = link_respondents(S.respondents, segments=self.segment_of, types=self.customer_type, segment_order=order)
         self.dictionary = needs_complaints.load_dictionary()
         self.complaint_rows = self._optional("complaints")
-        self.urgency = needs_complaints.complaint_urgency(self.complaint_rows, dictionary=self.dictionary, items=self.items,
-                                                          n_customers=n_customers)
-        self.A = analyse(S, complaints=self.urgency, small_base=small_base, top_k=top_k, seed=seed,
-                         n_boot_derived=N_BOOT_DERIVED, n_boot_backlog=N_BOOT_BACKLOG)
-
-    # -- display helpers
-    def show(self, frame: pd.DataFrame, formats: Mapping[str, str] | None = None, max_rows: int = 20) -> None:
-        """A table with headers from the needs catalogue."""
-        labels = {c: f"needs.col.{c}" for c in frame.columns if f"needs.col.{c}" in self.words}
-        self.R.table(frame, labels=labels, formats=formats, max_rows=max_rows)
-
-    def names(self, group: str, keys: Iterable[str]) -> dict[str, str]:
-        """Key -> catalogue name ``needs.<group>.<key>``."""
-        return {k: self.R.t(f"needs.{group}.{k}") for k in keys}
-
-    def value_names(self, group: str, values: Iterable[Any]) -> dict[Any, Any]:
-        """Catalogue names for data values (categories, customer types), the value itself when absent."""
-        return {v: self.R.label(f"needs.{group}.{v}") if f"needs.{group}.{v}" in self.words else v for v in values}
-
-    def _optional(self, name: str) -> pd.DataFrame | None:
-        """Input `name` of the run, None when the run has none; an input prepare could not read raises its message."""
-        if name in self.run.errors:
-            raise InputError(self.run.errors[name])
-        return self.run.optional(name)
-
-    def _no_data(self, *keys: str, sep: str = " / ") -> None:
-        self.R.text("needs.no_data", what=sep.join(self.R.t(k) for k in keys))
+        self.urgency = needs_complaints.complaint_urgency(
+            self.complaint_rows, dictionary=self.dictionary, items=self.items, n_customers=n_customers
+        )
+        self.A = analyse(
+            S,
+            complaints=self.urgency,
+            small_base=small_base,
+            top_k=top_k,
+            seed=seed,
+            n_boot_derived=N_BOOT_DERIVED,
+            n_boot_backlog=N_BOOT_BACKLOG,
+        )
 
     # -- summary
     def summary(self) -> None:
@@ -125,8 +123,9 @@ class NeedsReport:
             by_class = A.kano_table.groupby("category")["item"].apply(lambda s: self.sep.join(L[i] for i in s))
             sentences.append(R.t("needs.summary.kano", must=by_class.get("M", "–"), attractive=by_class.get("A", "–")))
         if (o := A.overall_nps) is not None:
-            sentences.append(R.t("needs.summary.nps", nps=f"{o.nps:.1f}", low=f"{o.ci_low:.1f}", high=f"{o.ci_high:.1f}",
-                                 n=fmt_int(o.n)))
+            sentences.append(
+                R.t("needs.summary.nps", nps=f"{o.nps:.1f}", low=f"{o.ci_low:.1f}", high=f"{o.ci_high:.1f}", n=fmt_int(o.n))
+            )
         R.summary(sentences)
         if A.n_small_base:
             R.warn(R.t("needs.small_base_warning", n=A.n_small_base, base=self.small_base))
@@ -147,8 +146,11 @@ class NeedsReport:
             category=items["category"].map(self.value_names("category", items["category"])),
             **{t: items[t].map(self.names("tags", items[t].unique())) for t in ("functional", "level", "role", "horizon")},
         )
-        self.show(tags[["item", "label", "functional", "level", "role", "horizon", "category"]]
-                  .rename(columns={"item": "id", "level": "level_tag"}))
+        self.show(
+            tags[["item", "label", "functional", "level", "role", "horizon", "category"]].rename(
+                columns={"item": "id", "level": "level_tag"}
+            )
+        )
         R.heading("needs.sections.bases", level=3)
         R.how_to_read("needs.how.bases")
         self.show(base_sizes(self.survey).assign(label=lambda f: f["item"].map(self.L)).rename(columns={"item": "id"}))
@@ -160,12 +162,24 @@ class NeedsReport:
             return self._no_data("needs.col.importance", "needs.col.urgency", sep=" × ")
         quadrants = self.names("quadrant", needs_priority.QUADRANTS)
         R.how_to_read("needs.how.priority", crosshair=R.t(f"needs.crosshair.{matrix.crosshair}"))
-        R.figure(plots.priority_chart(matrix.table, importance_line=matrix.importance_line, urgency_line=matrix.urgency_line,
-                                      labels=L, x_label=R.t("needs.chart.importance"), y_label=R.t("needs.chart.urgency"),
-                                      quadrant_names=quadrants))
+        R.figure(
+            plots.priority_chart(
+                matrix.table,
+                importance_line=matrix.importance_line,
+                urgency_line=matrix.urgency_line,
+                labels=L,
+                x_label=R.t("needs.chart.importance"),
+                y_label=R.t("needs.chart.urgency"),
+                quadrant_names=quadrants,
+            )
+        )
         table = matrix.table.assign(item=matrix.table["item"].map(L), quadrant=matrix.table["quadrant"].map(quadrants))
-        self.show(table[["item", "n_importance", "importance", "urgency", "score", "quadrant", "share_important", "small_base"]]
-                  .rename(columns={"n_importance": "n"}), formats={"share_important": "pct"})
+        self.show(
+            table[["item", "n_importance", "importance", "urgency", "score", "quadrant", "share_important", "small_base"]].rename(
+                columns={"n_importance": "n"}
+            ),
+            formats={"share_important": "pct"},
+        )
 
     def gap(self) -> None:
         gaps = self.A.gaps
@@ -173,8 +187,11 @@ class NeedsReport:
         if gaps is None:
             return self._no_data("needs.col.importance", "needs.col.satisfaction")
         self.R.how_to_read("needs.how.gap")
-        self.show(gaps.assign(item=gaps["item"].map(self.L))
-                  [["item", "n", "importance", "satisfaction", "gap", "ci_low", "ci_high", "p_adjusted", "small_base"]])
+        self.show(
+            gaps.assign(item=gaps["item"].map(self.L))[
+                ["item", "n", "importance", "satisfaction", "gap", "ci_low", "ci_high", "p_adjusted", "small_base"]
+            ]
+        )
 
     def opportunity(self) -> None:
         R, opportunity = self.R, self.A.opportunity
@@ -182,11 +199,17 @@ class NeedsReport:
         if opportunity is None:
             return self._no_data("needs.col.importance", "needs.col.satisfaction")
         R.how_to_read("needs.how.opportunity")
-        R.figure(plots.bar_chart(opportunity.set_index("item")["opportunity"], labels=self.L,
-                                 x_label=R.t("needs.chart.opportunity"), reference=10))
+        R.figure(
+            plots.bar_chart(
+                opportunity.set_index("item")["opportunity"], labels=self.L, x_label=R.t("needs.chart.opportunity"), reference=10
+            )
+        )
         status = self.names("status", ("underserved", "overserved", "served"))
-        self.show(opportunity.assign(item=opportunity["item"].map(self.L), status=opportunity["status"].map(status))
-                  [["item", "n", "importance", "satisfaction", "opportunity", "status"]])
+        self.show(
+            opportunity.assign(item=opportunity["item"].map(self.L), status=opportunity["status"].map(status))[
+                ["item", "n", "importance", "satisfaction", "opportunity", "status"]
+            ]
+        )
 
     def ipa(self) -> None:
         R, ipa = self.R, self.A.ipa
@@ -195,11 +218,23 @@ class NeedsReport:
             return self._no_data("needs.col.importance", "needs.col.satisfaction")
         quadrants = self.names("ipa_quadrant", IPA_QUADRANTS)
         R.how_to_read("needs.how.ipa", model=R.t(f"needs.ipa_model.{ipa.model}"))
-        R.figure(plots.ipa_chart(ipa.table, importance_line=ipa.importance_line, performance_line=ipa.performance_line,
-                                 model=ipa.model, labels=self.L, x_label=R.t("needs.chart.performance"),
-                                 y_label=R.t("needs.chart.importance"), quadrant_names=quadrants))
-        self.show(ipa.table.assign(item=ipa.table["item"].map(self.L), quadrant=ipa.table["quadrant"].map(quadrants))
-                  [["item", "importance", "performance", "quadrant"]])
+        R.figure(
+            plots.ipa_chart(
+                ipa.table,
+                importance_line=ipa.importance_line,
+                performance_line=ipa.performance_line,
+                model=ipa.model,
+                labels=self.L,
+                x_label=R.t("needs.chart.performance"),
+                y_label=R.t("needs.chart.importance"),
+                quadrant_names=quadrants,
+            )
+        )
+        self.show(
+            ipa.table.assign(item=ipa.table["item"].map(self.L), quadrant=ipa.table["quadrant"].map(quadrants))[
+                ["item", "importance", "performance", "quadrant"]
+            ]
+        )
 
     def kano(self) -> None:
         R, table, L = self.R, self.A.kano_table, self.L
@@ -208,18 +243,46 @@ class NeedsReport:
             return self._no_data("needs.col.kano")
         classes = self.names("kano_class", needs_kano.CLASSES)
         R.how_to_read("needs.how.kano", table=R.t("needs.kano_table.classic"))
-        R.figure(plots.better_worse_chart(table, labels=L, x_label=R.t("needs.chart.worse"), y_label=R.t("needs.chart.better"),
-                                          class_names=classes))
-        shown = table.assign(item=table["item"].map(L), category=table["category"].map(classes),
-                             seed_class=table["seed_class"].map(self.names("seed_class", needs_kano.SEED_CLASS.values())))
-        self.show(shown[["item", "n", "A", "O", "M", "I", "R", "Q", "category", "seed_class", "category_strength",
-                         "total_strength", "fong_significant", "better", "worse"]],
-                  formats={"category_strength": "pct", "total_strength": "pct"})
+        R.figure(
+            plots.better_worse_chart(
+                table, labels=L, x_label=R.t("needs.chart.worse"), y_label=R.t("needs.chart.better"), class_names=classes
+            )
+        )
+        shown = table.assign(
+            item=table["item"].map(L),
+            category=table["category"].map(classes),
+            seed_class=table["seed_class"].map(self.names("seed_class", needs_kano.SEED_CLASS.values())),
+        )
+        self.show(
+            shown[
+                [
+                    "item",
+                    "n",
+                    "A",
+                    "O",
+                    "M",
+                    "I",
+                    "R",
+                    "Q",
+                    "category",
+                    "seed_class",
+                    "category_strength",
+                    "total_strength",
+                    "fong_significant",
+                    "better",
+                    "worse",
+                ]
+            ],
+            formats={"category_strength": "pct", "total_strength": "pct"},
+        )
         continuous = needs_kano.continuous_kano(self.survey.kano)
         _, q_by_item = needs_kano.questionable_rates(self.A.classified)
-        self.show(continuous.merge(q_by_item[["item", "rate"]], on="item").rename(columns={"rate": "questionable_rate"})
-                  .assign(item=lambda f: f["item"].map(L))[["item", "n", "functional_mean", "dysfunctional_mean", "questionable_rate"]],
-                  formats={"questionable_rate": "pct"})
+        self.show(
+            continuous.merge(q_by_item[["item", "rate"]], on="item")
+            .rename(columns={"rate": "questionable_rate"})
+            .assign(item=lambda f: f["item"].map(L))[["item", "n", "functional_mean", "dysfunctional_mean", "questionable_rate"]],
+            formats={"questionable_rate": "pct"},
+        )
 
     def derived(self) -> None:
         R, derived, weights = self.R, self.A.derived, self.A.weights
@@ -227,11 +290,17 @@ class NeedsReport:
         if derived is None or weights is None:
             return self._no_data("needs.col.satisfaction")
         R.how_to_read("needs.how.derived", r2=f"{weights.r2:.2f}", n=weights.n)
-        R.figure(plots.derived_vs_stated_chart(derived, labels=self.L, x_label=R.t("needs.chart.stated"),
-                                               y_label=R.t("needs.chart.derived")))
-        self.show(derived.assign(item=derived["item"].map(self.L))
-                  [["item", "stated", "raw", "ci_low", "ci_high", "rescaled", "rank_stated", "rank_derived"]],
-                  formats={"rescaled": "pct", "raw": "float", "ci_low": "float", "ci_high": "float"})
+        R.figure(
+            plots.derived_vs_stated_chart(
+                derived, labels=self.L, x_label=R.t("needs.chart.stated"), y_label=R.t("needs.chart.derived")
+            )
+        )
+        self.show(
+            derived.assign(item=derived["item"].map(self.L))[
+                ["item", "stated", "raw", "ci_low", "ci_high", "rescaled", "rank_stated", "rank_derived"]
+            ],
+            formats={"rescaled": "pct", "raw": "float", "ci_low": "float", "ci_high": "float"},
+        )
 
     def nps(self) -> None:
         """The overall NPS, then the NPS of each segment and customer type."""
@@ -245,11 +314,15 @@ class NeedsReport:
         R.heading("needs.sections.nps_segment", level=3)
         R.how_to_read("needs.how.nps_segment")
         for grouping in self.links.groupings:
-            by_group = needs_nps.nps_by_group(scores, grouping.reindex(self.survey.respondents["respondent_id"]),
-                                              small_base=self.small_base)
+            by_group = needs_nps.nps_by_group(
+                scores, grouping.reindex(self.survey.respondents["respondent_id"]), small_base=self.small_base
+            )
             R.figure(plots.interval_chart(by_group, value_col="nps", label_col="group", x_label=R.t("needs.chart.nps")))
-            self.show(by_group.rename(columns={"group": "segment"})
-                      [["segment", "n", "nps", "ci_low", "ci_high", "p_adjusted", "small_base"]])
+            self.show(
+                by_group.rename(columns={"group": "segment"})[
+                    ["segment", "n", "nps", "ci_low", "ci_high", "p_adjusted", "small_base"]
+                ]
+            )
 
     def extremes(self) -> None:
         R, L = self.R, self.L
@@ -258,77 +331,21 @@ class NeedsReport:
             return self._no_data("needs.col.satisfaction")
         R.how_to_read("needs.how.extremes", share="20%")
         customers = self.customers.assign(customer_type=self.customers["customer_id"].map(self.customer_type))
-        extremes, features = extremes_profile(self.survey, customers, context={"segment": self.segment_of, "stage": self.stage_of},
-                                              seed=self.seed, share=0.2)
-        feature_names = {**{f: R.t(f"needs.features.{f}") for f in features if f not in self.items},
-                         **{i: f"{R.t('needs.col.satisfaction')} · {L[i]}" for i in self.items}}
+        extremes, features = extremes_profile(
+            self.survey, customers, context={"segment": self.segment_of, "stage": self.stage_of}, seed=self.seed, share=0.2
+        )
+        feature_names = {
+            **{f: R.t(f"needs.features.{f}") for f in features if f not in self.items},
+            **{i: f"{R.t('needs.col.satisfaction')} · {L[i]}" for i in self.items},
+        }
         for sentence in needs_text.extremes_sentences(extremes, language=R.language, labels=feature_names):
             R.text("needs.sentence", s=sentence)
-        self.show(extremes.differences.assign(feature=extremes.differences["feature"].map(feature_names))
-                  [["feature", "level", "top", "bottom", "smd", "q"]], max_rows=15)
-
-    # -- customers: segments, complaints, suitability
-    def segments(self) -> None:
-        """Kano class mix per segment, then each need's priority rank per customer type and segment."""
-        R, A, L, links = self.R, self.A, self.L, self.links
-        R.heading("needs.sections.segments")
-        R.how_to_read("needs.how.segments")
-        if not links.groupings:
-            self._no_data("needs.sections.segments")
-        if A.kano_table is not None and links.segment.notna().any():
-            classes = self.names("kano_class", needs_kano.CLASSES)
-            mix, tests = needs_kano.category_mix(A.classified, links.segment)
-            differing = tests.loc[tests["p_adjusted"] < 0.05, "item"].map(L).tolist()
-            R.text("needs.segment_kano.differ" if differing else "needs.segment_kano.same", needs=self.sep.join(differing))
-            self.show(mix.rename(columns=classes), formats={v: "pct" for v in classes.values()})
-            self.show(tests.assign(item=tests["item"].map(L))[["item", "respondents", "chi2", "dof", "p_adjusted"]],
-                      formats={"chi2": "float"})
-        urgency = self.urgency.urgency if self.urgency is not None else None
-        for grouping in links.groupings[::-1] if A.matrix is not None else ():
-            by = "needs.features.segment" if grouping is links.segment else "needs.features.customer_type"
-            R.text("needs.rank_by", by=R.t(by))
-            by_segment = priority_by_segment(self.survey, grouping, small_base=self.small_base, urgency=urgency)
-            ranks = by_segment.assign(item=by_segment["item"].map(L)).pivot(index="item", columns="segment", values="rank")
-            self.show(ranks.astype("Int64").reset_index().rename_axis(columns=None), max_rows=len(self.items))
-        if links.unlinked and links.groupings:
-            R.warn(R.t("needs.unlinked", n=links.unlinked))
-
-    def complaints(self) -> None:
-        R, rows, dictionary = self.R, self.complaint_rows, self.dictionary
-        R.heading("needs.sections.complaints")
-        if rows is None or self.urgency is None:
-            return self._no_data("needs.sections.complaints")
-        R.how_to_read("needs.how.complaints")
-        categories = {**dictionary.labels(R.language), needs_complaints.OTHER: needs_complaints.OTHER}
-        summary = needs_complaints.complaint_summary(rows, dictionary=dictionary)
-        R.figure(plots.bar_chart(summary.set_index("category")["complaints"], labels=categories,
-                                 x_label=R.t("needs.chart.complaints")))
-        self.show(summary.assign(category=summary["category"].map(categories)), formats={"share": "pct"})
-        if "customer_id" in rows and self.customer_type.notna().any():
-            typed = rows.assign(segment=rows["customer_id"].map(self.customer_type))
-            by_type = needs_complaints.complaint_summary(typed, dictionary=dictionary, segment_col="segment")
-            self.show(by_type.assign(category=by_type["category"].map(categories)), formats={"share": "pct"})
-        self.show(self.urgency.table.reset_index().assign(item=lambda f: f["item"].map(self.L))
-                  [["item", "complaints", "mean_severity", "urgency"]].rename(columns={"urgency": "complaint_urgency"}))
-
-    def suitability(self) -> None:
-        R, answers, holdings = self.R, self._optional("risk"), self._optional("holdings")
-        R.heading("needs.sections.suitability")
-        if answers is None or holdings is None:
-            return self._no_data("needs.sections.suitability")
-        R.how_to_read("needs.how.suitability")
-        risk = needs_suitability.score_risk(answers, scoring=needs_suitability.load_scoring(),
-                                            source=Path(self.run.inputs["risk"]).name)
-        audit = needs_suitability.audit_holdings(holdings, risk, segments=self.segment_of)
-        R.text("needs.summary.suitability", violations=fmt_int(len(audit.violations)), holdings=fmt_int(audit.n_holdings))
-        tables = needs_suitability.risk_tables(audit, holdings)
-        self.show(tables.by_product)
-        if tables.by_segment["segment"].notna().any():
-            self.show(tables.by_segment, formats={"share": "pct"})
-        levels = self.names("risk_level", needs_suitability.LEVEL_NAMES)
-        violations = tables.violations
-        self.show(violations.assign(risk_level=violations["risk_level"] + " " + violations["risk_name"].map(levels))
-                  [["customer_id", "product_id", "product_risk", "risk_level"]], max_rows=10)
+        self.show(
+            extremes.differences.assign(feature=extremes.differences["feature"].map(feature_names))[
+                ["feature", "level", "top", "bottom", "smd", "q"]
+            ],
+            max_rows=15,
+        )
 
     # -- the backlog and provenance
     def backlog(self) -> None:
@@ -336,20 +353,32 @@ class NeedsReport:
         R.heading("needs.sections.backlog")
         weights = ", ".join(f"{R.t('needs.col.' + COMPONENT_NAMES[k])} {v:.0%}" for k, v in backlog.weights.items())
         R.how_to_read("needs.how.backlog", n_boot=N_BOOT_BACKLOG, k=self.top_k, weights=weights)
-        table = backlog.table.merge(self.A.stability[["item", "top_k_share"]], on="item").assign(item=lambda f: f["item"].map(self.L))
+        table = backlog.table.merge(self.A.stability[["item", "top_k_share"]], on="item").assign(
+            item=lambda f: f["item"].map(self.L)
+        )
         if "kano_class" in table:
             table = table.assign(kano_class=table["kano_class"].map(self.names("kano_class", needs_kano.CLASSES)))
         if "quadrant" in table:
             table = table.assign(quadrant=table["quadrant"].map(self.names("quadrant", needs_priority.QUADRANTS)))
-        self.show(table[[c for c in BACKLOG_COLUMNS if c in table]].rename(columns={"priority_score": "score"}),
-                  formats={"top_k_share": "pct", "rank": "int"})
+        self.show(
+            table[[c for c in BACKLOG_COLUMNS if c in table]].rename(columns={"priority_score": "score"}),
+            formats={"top_k_share": "pct", "rank": "int"},
+        )
 
     def provenance(self, *, run_id: str, pseudonymize_ids: bool) -> None:
         run = self.run
         inputs = {k: run.inputs.get(k, "") for k in ("survey", "needs", "complaints", "risk", "holdings")}
         R = self.R
         R.provenance(
-            {"language": R.language, "as_of": run.settings["as_of"] or "", "run_id": run_id, "small_base": self.small_base,
-             "top_k": self.top_k, "seed": self.seed, "engine": run.settings["engine"] or "", "pseudonymize_ids": pseudonymize_ids},
+            {
+                "language": R.language,
+                "as_of": run.settings["as_of"] or "",
+                "run_id": run_id,
+                "small_base": self.small_base,
+                "top_k": self.top_k,
+                "seed": self.seed,
+                "engine": run.settings["engine"] or "",
+                "pseudonymize_ids": pseudonymize_ids,
+            },
             {**inputs, **{k: v for k, v in run.inputs.items() if k in ("transactions", "customers")}},
         )

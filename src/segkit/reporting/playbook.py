@@ -35,13 +35,7 @@ def load_playbook(path: str | Path | None = None) -> dict:
         raise InputError(f"playbook: not valid YAML ({exc})") from exc
 
 
-def playbook(
-    map_name: str,
-    segments: pd.DataFrame,
-    language: str,
-    *,
-    path: str | Path | None = None,
-) -> pd.DataFrame:
+def playbook(map_name: str, segments: pd.DataFrame, language: str, *, path: str | Path | None = None) -> pd.DataFrame:
     """Each segment of a map (``key`` column) with its recommended actions and KPI in `language`.
 
     A segment without an entry raises `InputError`, so an edited playbook cannot silently drop one.

@@ -9,8 +9,19 @@ from pathlib import Path
 
 #: Packages whose versions the provenance section and the manifest record.
 KEY_PACKAGES = (
-    "segkit", "pandas", "numpy", "narwhals", "duckdb", "pyarrow", "scipy", "scikit-learn",
-    "matplotlib", "seaborn", "papermill", "nbconvert", "pyspark",
+    "segkit",
+    "pandas",
+    "numpy",
+    "narwhals",
+    "duckdb",
+    "pyarrow",
+    "scipy",
+    "scikit-learn",
+    "matplotlib",
+    "seaborn",
+    "papermill",
+    "nbconvert",
+    "pyspark",
 )
 
 

@@ -42,19 +42,41 @@ class QualityReport:
         R.text("quality.intro")
         removed = self.removed
         sentences = [
-            R.t("quality.summary.rows", file=Path(self.run.inputs["transactions"]).name, raw=fmt_int(a.raw_rows),
-                kept=fmt_int(a.kept_rows), share=fmt_pct(a.kept_rows / a.raw_rows)),
-            R.t("quality.summary.removed", removed=fmt_int(a.raw_rows - a.kept_rows), revenue=fmt_money(a.raw_revenue - a.kept_revenue),
-                rule=self._rule(removed["rule"].iloc[0]), rule_rows=fmt_int(removed["rows_removed"].iloc[0]))
-            if len(removed) else R.t("quality.summary.nothing_removed"),
-            R.t("quality.summary.coverage", first=fmt_date(c.first), last=fmt_date(c.last), months=fmt_int(c.months),
-                gaps=fmt_int(c.gap_months)),
-            R.t("quality.summary.orders", customers=fmt_int(len(self.customers)), orders=fmt_int(len(self.orders)),
-                revenue=fmt_money(a.kept_revenue), median=fmt_money(self.orders["amount"].median())),
+            R.t(
+                "quality.summary.rows",
+                file=Path(self.run.inputs["transactions"]).name,
+                raw=fmt_int(a.raw_rows),
+                kept=fmt_int(a.kept_rows),
+                share=fmt_pct(a.kept_rows / a.raw_rows),
+            ),
+            R.t(
+                "quality.summary.removed",
+                removed=fmt_int(a.raw_rows - a.kept_rows),
+                revenue=fmt_money(a.raw_revenue - a.kept_revenue),
+                rule=self._rule(removed["rule"].iloc[0]),
+                rule_rows=fmt_int(removed["rows_removed"].iloc[0]),
+            )
+            if len(removed)
+            else R.t("quality.summary.nothing_removed"),
+            R.t(
+                "quality.summary.coverage",
+                first=fmt_date(c.first),
+                last=fmt_date(c.last),
+                months=fmt_int(c.months),
+                gaps=fmt_int(c.gap_months),
+            ),
+            R.t(
+                "quality.summary.orders",
+                customers=fmt_int(len(self.customers)),
+                orders=fmt_int(len(self.orders)),
+                revenue=fmt_money(a.kept_revenue),
+                median=fmt_money(self.orders["amount"].median()),
+            ),
         ]
         if self.regions is not None:
-            sentences.append(R.t("quality.summary.region", region=self.regions["region"].iloc[0],
-                                 share=fmt_pct(self.regions["share"].iloc[0])))
+            sentences.append(
+                R.t("quality.summary.region", region=self.regions["region"].iloc[0], share=fmt_pct(self.regions["share"].iloc[0]))
+            )
         never = quality.never_bought(self.known, self.customers["customer_id"])
         if never is not None:
             sentences.append(R.t("quality.summary.never_bought", count=fmt_int(never[0]), share=fmt_pct(never[0] / never[1])))
@@ -76,13 +98,25 @@ class QualityReport:
         R.heading("quality.audit.title")
         R.how_to_read("quality.audit.how")
         if len(self.removed):
-            R.figure(charts.removed_rows(self.removed["rows_removed"].tolist(), [self._rule(r) for r in self.removed["rule"]],
-                                         title=R.t("quality.audit.chart_title"), x_label=R.t("quality.audit.chart_x")))
+            R.figure(
+                charts.removed_rows(
+                    self.removed["rows_removed"].tolist(),
+                    [self._rule(r) for r in self.removed["rule"]],
+                    title=R.t("quality.audit.chart_title"),
+                    x_label=R.t("quality.audit.chart_x"),
+                )
+            )
         shown = self.table.loc[self.table["enabled"], ["rule", "rows_removed", "share", "revenue_removed"]]
-        R.table(shown.assign(rule=[self._rule(r) for r in shown["rule"]]),
-                formats={"rows_removed": "int", "share": "pct", "revenue_removed": "money"},
-                labels={"rule": "core.quality.rule", "rows_removed": "core.quality.rows_removed",
-                        "share": "quality.audit.share", "revenue_removed": "core.quality.revenue_removed"})
+        R.table(
+            shown.assign(rule=[self._rule(r) for r in shown["rule"]]),
+            formats={"rows_removed": "int", "share": "pct", "revenue_removed": "money"},
+            labels={
+                "rule": "core.quality.rule",
+                "rows_removed": "core.quality.rows_removed",
+                "share": "quality.audit.share",
+                "revenue_removed": "core.quality.revenue_removed",
+            },
+        )
 
     def missing(self) -> None:
         R = self.R
@@ -90,9 +124,15 @@ class QualityReport:
         R.how_to_read("quality.missing.how")
         found = quality.missing_values(self.run.missing)
         if len(found):
-            R.table(found.assign(column=[R.label(f"core.columns.{c}") for c in found["column"]]),
-                    formats={"missing": "int", "share": "pct"},
-                    labels={"column": "quality.missing.column", "missing": "quality.missing.missing", "share": "quality.missing.share"})
+            R.table(
+                found.assign(column=[R.label(f"core.columns.{c}") for c in found["column"]]),
+                formats={"missing": "int", "share": "pct"},
+                labels={
+                    "column": "quality.missing.column",
+                    "missing": "quality.missing.missing",
+                    "share": "quality.missing.share",
+                },
+            )
         else:
             R.text("quality.missing.none")
 
@@ -100,35 +140,72 @@ class QualityReport:
         R, c = self.R, self.coverage
         R.heading("quality.coverage.title")
         R.how_to_read("quality.coverage.how")
-        R.table(pd.DataFrame({
-            "item": [R.t(f"quality.coverage.{k}") for k in ("first", "last", "as_of", "months", "gaps")],
-            "value": [fmt_date(c.first), fmt_date(c.last), fmt_date(self.run.as_of), fmt_int(c.months), fmt_int(c.gap_months)],
-        }), labels={"item": "quality.coverage.item", "value": "quality.coverage.value"})
+        R.table(
+            pd.DataFrame(
+                {
+                    "item": [R.t(f"quality.coverage.{k}") for k in ("first", "last", "as_of", "months", "gaps")],
+                    "value": [
+                        fmt_date(c.first),
+                        fmt_date(c.last),
+                        fmt_date(self.run.as_of),
+                        fmt_int(c.months),
+                        fmt_int(c.gap_months),
+                    ],
+                }
+            ),
+            labels={"item": "quality.coverage.item", "value": "quality.coverage.value"},
+        )
 
     def monthly(self) -> None:
         R = self.R
         R.heading("quality.monthly.title")
         R.how_to_read("quality.monthly.how")
-        R.figure(charts.orders_per_month(self.coverage.per_month, title=R.t("quality.monthly.chart_title"),
-                                         x_label=R.t("quality.monthly.chart_x"), y_label=R.t("quality.monthly.chart_y")))
+        R.figure(
+            charts.orders_per_month(
+                self.coverage.per_month,
+                title=R.t("quality.monthly.chart_title"),
+                x_label=R.t("quality.monthly.chart_x"),
+                y_label=R.t("quality.monthly.chart_y"),
+            )
+        )
 
     def order_values(self) -> None:
         R, a = self.R, self.audit
         R.heading("quality.value.title")
         R.how_to_read("quality.value.how")
-        R.figure(charts.order_values(self.orders["amount"], title=R.t("quality.value.chart_title"), x_label=R.t("quality.value.chart_x"),
-                                     y_label=R.t("quality.value.chart_y"), median_label=R.t("quality.value.median")))
+        R.figure(
+            charts.order_values(
+                self.orders["amount"],
+                title=R.t("quality.value.chart_title"),
+                x_label=R.t("quality.value.chart_x"),
+                y_label=R.t("quality.value.chart_y"),
+                median_label=R.t("quality.value.median"),
+            )
+        )
         stats = quality.order_value_stats(self.orders)
-        R.table(stats.assign(statistic=[R.t(f"quality.value.{k}") for k in stats["statistic"]]), formats={"value": "money"},
-                labels={"statistic": "quality.value.statistic", "value": "quality.value.value"})
+        R.table(
+            stats.assign(statistic=[R.t(f"quality.value.{k}") for k in stats["statistic"]]),
+            formats={"value": "money"},
+            labels={"statistic": "quality.value.statistic", "value": "quality.value.value"},
+        )
         largest = quality.largest_orders(self.orders, a.kept_revenue)
         R.heading("quality.value.largest_title", level=3)
-        R.text("quality.value.largest_on" if a.outlier_threshold is not None else "quality.value.largest_off",
-               share=fmt_pct(largest["amount"].sum() / a.kept_revenue), cap=fmt_int(a.outlier_threshold))
-        R.table(largest[["order_id", "order_date", "items", "amount", "share"]],
-                formats={"order_date": "date", "items": "int", "amount": "money", "share": "pct"},
-                labels={"order_id": "quality.value.order_id", "order_date": "quality.value.order_date", "items": "quality.value.items",
-                        "amount": "quality.value.value", "share": "quality.value.share"})
+        R.text(
+            "quality.value.largest_on" if a.outlier_threshold is not None else "quality.value.largest_off",
+            share=fmt_pct(largest["amount"].sum() / a.kept_revenue),
+            cap=fmt_int(a.outlier_threshold),
+        )
+        R.table(
+            largest[["order_id", "order_date", "items", "amount", "share"]],
+            formats={"order_date": "date", "items": "int", "amount": "money", "share": "pct"},
+            labels={
+                "order_id": "quality.value.order_id",
+                "order_date": "quality.value.order_date",
+                "items": "quality.value.items",
+                "amount": "quality.value.value",
+                "share": "quality.value.share",
+            },
+        )
 
     def regions_section(self) -> None:
         R = self.R
@@ -138,8 +215,14 @@ class QualityReport:
             return
         R.how_to_read("quality.region.how")
         top = self.regions.head(15)
-        R.figure(charts.customers_by_region(top, title=R.t("quality.region.chart_title", n=len(top)),
-                                            x_label=R.t("quality.region.chart_x"), y_label=R.t("quality.region.chart_y")))
+        R.figure(
+            charts.customers_by_region(
+                top,
+                title=R.t("quality.region.chart_title", n=len(top)),
+                x_label=R.t("quality.region.chart_x"),
+                y_label=R.t("quality.region.chart_y"),
+            )
+        )
         R.table(self.regions, formats={"customers": "int", "share": "pct"}, max_rows=15)
 
     def output_and_provenance(self, *, run_id: str) -> None:
@@ -147,7 +230,12 @@ class QualityReport:
         R.heading("quality.output.title")
         R.text("quality.output.text", file="transactions_clean.parquet", rows=fmt_int(self.audit.kept_rows))
         R.provenance(
-            {"run_id": run_id, "language": R.language, "engine": self.run.settings["engine"],
-             "as_of": fmt_date(self.run.as_of), "cleaning_options": self.audit.options},
+            {
+                "run_id": run_id,
+                "language": R.language,
+                "engine": self.run.settings["engine"],
+                "as_of": fmt_date(self.run.as_of),
+                "cleaning_options": self.audit.options,
+            },
             {k: v for k, v in self.run.inputs.items() if k in ("transactions", "customers")},
         )

@@ -94,8 +94,12 @@ class Report:
 
         `label` is a catalogue key or text (default ``core.keys.<name>``); `fmt` is a `FORMATTERS` name.
         """
-        record = {"name": name, "value": _json_value(value), "text": FORMATTERS[fmt](value),
-                  "label": self.label(label or f"core.keys.{name}")}
+        record = {
+            "name": name,
+            "value": _json_value(value),
+            "text": FORMATTERS[fmt](value),
+            "label": self.label(label or f"core.keys.{name}"),
+        }
         display({KEY_NUMBER_MIME: record, "text/plain": ""}, raw=True)
 
     # -- tables and figures
@@ -182,10 +186,18 @@ class Report:
             rule=[words.get(f"quality.rules.{r}", r) for r in removed["rule"]],
         )
         body = (
-            self.table_html(rules, formats={"rows_removed": "int", "revenue_removed": "money"},
-                            labels={"rule": "core.quality.rule", "rows_removed": "core.quality.rows_removed",
-                                    "revenue_removed": "core.quality.revenue_removed", "why": "core.quality.why"})
-            if len(rules) else f"<p>{html.escape(self.t('core.quality.nothing_removed'))}</p>"
+            self.table_html(
+                rules,
+                formats={"rows_removed": "int", "revenue_removed": "money"},
+                labels={
+                    "rule": "core.quality.rule",
+                    "rows_removed": "core.quality.rows_removed",
+                    "revenue_removed": "core.quality.revenue_removed",
+                    "why": "core.quality.why",
+                },
+            )
+            if len(rules)
+            else f"<p>{html.escape(self.t('core.quality.nothing_removed'))}</p>"
         )
         self._show(
             f'<div class="quality"><h3>{html.escape(self.t("core.quality.title"))}</h3>'
@@ -201,24 +213,39 @@ class Report:
 
         shown = {k: v for k, v in params.items() if "key" not in k.lower()}
         param_rows = pd.DataFrame({"parameter": list(shown), "value": [self._readable(v) for v in shown.values()]})
-        input_rows = pd.DataFrame([
-            {"input": name, "file": Path(path).name if path else "–",
-             "sha256": io.file_sha256(path) if path and Path(path).is_file() else self.t("core.provenance.absent")}
-            for name, path in inputs.items()
-        ], columns=["input", "file", "sha256"])
+        input_rows = pd.DataFrame(
+            [
+                {
+                    "input": name,
+                    "file": Path(path).name if path else "–",
+                    "sha256": io.file_sha256(path) if path and Path(path).is_file() else self.t("core.provenance.absent"),
+                }
+                for name, path in inputs.items()
+            ],
+            columns=["input", "file", "sha256"],
+        )
         versions = package_versions()
         version_text = ", ".join(f"{k} {v}" for k, v in versions.items())
-        words = {k: self.t(f"core.provenance.{k}") for k in ("title", "run_id", "parameters", "inputs", "versions", "commit", "created")}
-        labels = {"parameter": "core.provenance.parameter", "input": "core.provenance.input", "value": "core.provenance.value", "file": "core.provenance.file", "sha256": "SHA-256"}
+        words = {
+            k: self.t(f"core.provenance.{k}")
+            for k in ("title", "run_id", "parameters", "inputs", "versions", "commit", "created")
+        }
+        labels = {
+            "parameter": "core.provenance.parameter",
+            "input": "core.provenance.input",
+            "value": "core.provenance.value",
+            "file": "core.provenance.file",
+            "sha256": "SHA-256",
+        }
         run_id = params.get("run_id", "")
         self._show(
             f'<div class="provenance"><h2>{html.escape(words["title"])}</h2>'
-            f'<p>{html.escape(words["run_id"])}: <code>{html.escape(str(run_id))}</code> · '
-            f'{html.escape(words["commit"])}: <code>{html.escape(git_commit() or "–")}</code> · '
-            f'{html.escape(words["created"])}: {datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")}</p>'
-            f'<h3>{html.escape(words["parameters"])}</h3>{self.table_html(param_rows, labels=labels, formats={"value": "text"}, max_rows=100)}'
-            f'<h3>{html.escape(words["inputs"])}</h3>{self.table_html(input_rows, labels=labels, max_rows=100)}'
-            f'<h3>{html.escape(words["versions"])}</h3><p>{html.escape(version_text)}</p></div>'
+            f"<p>{html.escape(words['run_id'])}: <code>{html.escape(str(run_id))}</code> · "
+            f"{html.escape(words['commit'])}: <code>{html.escape(git_commit() or '–')}</code> · "
+            f"{html.escape(words['created'])}: {datetime.now().astimezone().strftime('%Y-%m-%d %H:%M %Z')}</p>"
+            f"<h3>{html.escape(words['parameters'])}</h3>{self.table_html(param_rows, labels=labels, formats={'value': 'text'}, max_rows=100)}"
+            f"<h3>{html.escape(words['inputs'])}</h3>{self.table_html(input_rows, labels=labels, max_rows=100)}"
+            f"<h3>{html.escape(words['versions'])}</h3><p>{html.escape(version_text)}</p></div>"
         )
 
     # -- plumbing

@@ -15,15 +15,17 @@ def set_theme(language: str = "en") -> None:
     from segkit.reporting.fonts import font_stack
 
     sns.set_theme(style="whitegrid", context="notebook", palette="deep")
-    mpl.rcParams.update({
-        "font.family": font_stack(language),  # a list of families: matplotlib falls back glyph by glyph
-        "axes.unicode_minus": False,  # the ASCII hyphen renders in every font
-        "figure.figsize": (8.0, 4.2),
-        "figure.dpi": 100,
-        "savefig.dpi": 100,
-        "axes.titleweight": "bold",
-        "axes.titlesize": 13,
-    })
+    mpl.rcParams.update(
+        {
+            "font.family": font_stack(language),  # a list of families: matplotlib falls back glyph by glyph
+            "axes.unicode_minus": False,  # the ASCII hyphen renders in every font
+            "figure.figsize": (8.0, 4.2),
+            "figure.dpi": 100,
+            "savefig.dpi": 100,
+            "axes.titleweight": "bold",
+            "axes.titlesize": 13,
+        }
+    )
 
 
 @cache

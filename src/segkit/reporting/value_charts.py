@@ -41,8 +41,15 @@ def rfm_heatmap(scored: pd.DataFrame, *, bins: int, labels: Mapping[str, str]) -
     mean = mean.reindex(index=grid[0], columns=grid[1])
     count = count.reindex(index=grid[0], columns=grid[1])
     fig, ax = plt.subplots(figsize=(6.5, 5))
-    sns.heatmap(mean, ax=ax, cmap="YlGnBu", annot=count.fillna(0).astype(int).astype(str).where(count.notna(), ""),
-                fmt="", cbar_kws={"label": labels["mean_monetary"]}, linewidths=0.5)
+    sns.heatmap(
+        mean,
+        ax=ax,
+        cmap="YlGnBu",
+        annot=count.fillna(0).astype(int).astype(str).where(count.notna(), ""),
+        fmt="",
+        cbar_kws={"label": labels["mean_monetary"]},
+        linewidths=0.5,
+    )
     ax.set_xlabel(labels["f_score"])
     ax.set_ylabel(labels["r_score"])
     fig.tight_layout()
@@ -68,15 +75,18 @@ def segment_shares(summary: pd.DataFrame, *, names: Sequence[str], labels: Mappi
     return fig
 
 
-def lorenz(lorenz_points: pd.DataFrame, *, cut: float, customer_share_at_cut: float, gini: float,
-           labels: Mapping[str, str]) -> Figure:
+def lorenz(
+    lorenz_points: pd.DataFrame, *, cut: float, customer_share_at_cut: float, gini: float, labels: Mapping[str, str]
+) -> Figure:
     """Lorenz curve with the diagonal of perfect equality and the Pareto point marked.
 
     The Pareto point: the top `customer_share_at_cut` of customers bring `cut` of revenue, i.e.
     the bottom (1 - that share) bring (1 - cut) on the curve.
     """
     fig, ax = plt.subplots(figsize=(5.5, 5))
-    ax.plot(lorenz_points["customer_share"], lorenz_points["revenue_share"], label=f"{labels['lorenz']} ({labels['gini']} {gini:.2f})")
+    ax.plot(
+        lorenz_points["customer_share"], lorenz_points["revenue_share"], label=f"{labels['lorenz']} ({labels['gini']} {gini:.2f})"
+    )
     ax.plot([0, 1], [0, 1], linestyle="--", color="grey", label=labels["equality"])
     x, y = 1 - customer_share_at_cut, 1 - cut
     ax.scatter([x], [y], color="#C44E52", zorder=3)
@@ -107,17 +117,27 @@ def cohort_heatmap(pct: pd.DataFrame, *, labels: Mapping[str, str], max_months: 
     fig, ax = plt.subplots(figsize=(min(2 + 0.5 * data.shape[1], 16), 0.35 * len(data) + 1.5))
     # Cell labels only while they stay legible on a page; a larger grid gets a colour scale instead.
     annotate = len(data) <= 18 and data.shape[1] <= 13
-    sns.heatmap(data, ax=ax, cmap="Blues", vmin=0, vmax=max(float(np.nanmax(data.iloc[:, 1:].to_numpy(), initial=0)), 0.01),
-                annot=annotate, fmt=".0%", annot_kws={"size": 8}, cbar=not annotate,
-                cbar_kws=None if annotate else {"format": PercentFormatter(1.0), "shrink": 0.6})
+    sns.heatmap(
+        data,
+        ax=ax,
+        cmap="Blues",
+        vmin=0,
+        vmax=max(float(np.nanmax(data.iloc[:, 1:].to_numpy(), initial=0)), 0.01),
+        annot=annotate,
+        fmt=".0%",
+        annot_kws={"size": 8},
+        cbar=not annotate,
+        cbar_kws=None if annotate else {"format": PercentFormatter(1.0), "shrink": 0.6},
+    )
     ax.set_xlabel(labels["months_since_first"])
     ax.set_ylabel(labels["cohort"])
     fig.tight_layout()
     return fig
 
 
-def migration_heatmap(pct: pd.DataFrame, counts: pd.DataFrame, *, row_names: Sequence[str], column_names: Sequence[str],
-                      labels: Mapping[str, str]) -> Figure:
+def migration_heatmap(
+    pct: pd.DataFrame, counts: pd.DataFrame, *, row_names: Sequence[str], column_names: Sequence[str], labels: Mapping[str, str]
+) -> Figure:
     """Transition matrix: each row (earlier segment) shows where its customers went, in %."""
     shown = pd.DataFrame(pct.to_numpy(), index=list(row_names), columns=list(column_names))
     annot = np.where(counts.to_numpy() > 0, (100 * pct.fillna(0)).round().astype(int).astype(str) + "%", "")

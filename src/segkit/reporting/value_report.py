@@ -21,12 +21,38 @@ from segkit.value.overview import customer_attributes, segment_profiles, value_o
 from segkit.value.retention import cohort_retention, retention_by_period
 from segkit.value.rfm import score_bands
 
-SUMMARY_FORMATS = {"customers": "int", "customer_share": "pct", "revenue": "money", "revenue_share": "pct",
-                   "average_order_value": "money", "median_recency": "number", "median_frequency": "number",
-                   "median_monetary": "money"}
-METRIC_KEYS = ("recency", "frequency", "monetary", "r_score", "f_score", "m_score", "mean_monetary", "customers",
-               "customer_share", "revenue_share", "customer_share_axis", "revenue_share_axis", "equality", "lorenz",
-               "cohort", "months_since_first", "before", "after", "pareto_point", "gini")
+SUMMARY_FORMATS = {
+    "customers": "int",
+    "customer_share": "pct",
+    "revenue": "money",
+    "revenue_share": "pct",
+    "average_order_value": "money",
+    "median_recency": "number",
+    "median_frequency": "number",
+    "median_monetary": "money",
+}
+METRIC_KEYS = (
+    "recency",
+    "frequency",
+    "monetary",
+    "r_score",
+    "f_score",
+    "m_score",
+    "mean_monetary",
+    "customers",
+    "customer_share",
+    "revenue_share",
+    "customer_share_axis",
+    "revenue_share_axis",
+    "equality",
+    "lorenz",
+    "cohort",
+    "months_since_first",
+    "before",
+    "after",
+    "pareto_point",
+    "gini",
+)
 
 
 def _labels(keys: Any) -> dict[str, str]:
@@ -44,8 +70,11 @@ class ValueReport:
         self.features = self.seg.features.table
         self.L = {k: report.t(f"value.metrics.{k}") for k in METRIC_KEYS}
         quantile = self.life.churn_quantile
-        self.churn_rule = (report.t("value.churn_rule.given") if quantile is None else
-                           report.t("value.churn_rule.data", quantile=f"{100 * quantile:g}", gaps=fmt_int(self.life.gaps)))
+        self.churn_rule = (
+            report.t("value.churn_rule.given")
+            if quantile is None
+            else report.t("value.churn_rule.data", quantile=f"{100 * quantile:g}", gaps=fmt_int(self.life.gaps))
+        )
 
     # -- summary and index
     def summary(self) -> None:
@@ -56,19 +85,41 @@ class ValueReport:
         first, last, as_of = fmt_date(f["first_purchase"].min()), fmt_date(f["last_purchase"].max()), fmt_date(seg.features.as_of)
         R.heading("value.title", level=1)
         R.text("value.intro", as_of=as_of, customers=fmt_int(o.customers), first=first, last=last)
-        R.summary([
-            R.t("value.summary.customers", customers=fmt_int(o.customers), first=first, last=last, as_of=as_of),
-            R.t("value.pareto_sentence", customers=f"{100 * seg.tiers.customer_share_at_cut:.1f}", revenue=f"{100 * seg.tiers.cuts[0]:.0f}"),
-            R.t("value.summary.gini", gini=fmt_float(seg.tiers.gini)),
-            R.t("value.summary.top_segment", segment=names[o.largest_segment],
-                share=fmt_pct(rfm10.loc[o.largest_segment, "customer_share"]),
-                revenue_share=fmt_pct(rfm10.loc[o.largest_segment, "revenue_share"])),
-            R.t("value.summary.important_value", share=fmt_pct(o.important_value_share),
-                revenue_share=fmt_pct(eight.loc["important_value", "revenue_share"])),
-            R.t("value.summary.churn", share=fmt_pct(o.churned_share), days=fmt_int(self.life.churn_days), rule=self.churn_rule),
-            R.t("value.summary.migration", days=fmt_int(self.run.settings["migration_days"]), up=fmt_int(o.moves["upgraded"]),
-                down=fmt_int(o.moves["downgraded"]), new=fmt_int(o.moves["new"])),
-        ])
+        R.summary(
+            [
+                R.t("value.summary.customers", customers=fmt_int(o.customers), first=first, last=last, as_of=as_of),
+                R.t(
+                    "value.pareto_sentence",
+                    customers=f"{100 * seg.tiers.customer_share_at_cut:.1f}",
+                    revenue=f"{100 * seg.tiers.cuts[0]:.0f}",
+                ),
+                R.t("value.summary.gini", gini=fmt_float(seg.tiers.gini)),
+                R.t(
+                    "value.summary.top_segment",
+                    segment=names[o.largest_segment],
+                    share=fmt_pct(rfm10.loc[o.largest_segment, "customer_share"]),
+                    revenue_share=fmt_pct(rfm10.loc[o.largest_segment, "revenue_share"]),
+                ),
+                R.t(
+                    "value.summary.important_value",
+                    share=fmt_pct(o.important_value_share),
+                    revenue_share=fmt_pct(eight.loc["important_value", "revenue_share"]),
+                ),
+                R.t(
+                    "value.summary.churn",
+                    share=fmt_pct(o.churned_share),
+                    days=fmt_int(self.life.churn_days),
+                    rule=self.churn_rule,
+                ),
+                R.t(
+                    "value.summary.migration",
+                    days=fmt_int(self.run.settings["migration_days"]),
+                    up=fmt_int(o.moves["upgraded"]),
+                    down=fmt_int(o.moves["downgraded"]),
+                    new=fmt_int(o.moves["new"]),
+                ),
+            ]
+        )
         audit = self.run.audit
         R.data_quality(audit.audit, audit.raw_rows, audit.kept_rows)
 
@@ -91,9 +142,12 @@ class ValueReport:
         R.heading("value.sections.scores", level=3)
         R.how_to_read("value.how_to_read.scores", bins=seg.scores.bins)
         bands = score_bands(seg.scores)
-        R.table(bands.assign(metric=[self.L[m] for m in bands["metric"]]),
-                formats={"customers": "int", "min": "number", "max": "number"}, max_rows=3 * seg.scores.bins,
-                labels=_labels(("metric", "score", "customers", "min", "max")))
+        R.table(
+            bands.assign(metric=[self.L[m] for m in bands["metric"]]),
+            formats={"customers": "int", "min": "number", "max": "number"},
+            max_rows=3 * seg.scores.bins,
+            labels=_labels(("metric", "score", "customers", "min", "max")),
+        )
 
     def heatmap(self) -> None:
         self.R.heading("value.sections.heatmap")
@@ -109,8 +163,12 @@ class ValueReport:
         if "code" in segmap.segments:  # the 8-class codes (R F M, 1 = high)
             codes = dict(zip(segmap.segments["key"], segmap.segments["code"]))
             shown = summary["key"].map(codes).str.cat(shown, sep=" ")
-        R.table(summary.assign(segment=shown)[["segment", *SUMMARY_FORMATS]], formats=SUMMARY_FORMATS,
-                labels=_labels(("segment", *SUMMARY_FORMATS)), max_rows=len(summary))
+        R.table(
+            summary.assign(segment=shown)[["segment", *SUMMARY_FORMATS]],
+            formats=SUMMARY_FORMATS,
+            labels=_labels(("segment", *SUMMARY_FORMATS)),
+            max_rows=len(summary),
+        )
         for key in segmap.empty:
             R.warn(R.t("value.warnings.empty_segment", segment=names[key], map=map_title(segmap, R.language)))
 
@@ -126,17 +184,27 @@ class ValueReport:
         R, eight = self.R, self.seg.maps["eight_class"]
         refs = eight.params["references"]
         R.heading("value.sections.eight_class")
-        R.how_to_read("value.how_to_read.eight_class", reference=R.t(f"value.reference.{eight.params['reference']}"),
-                      r_ref=fmt_float(refs["recency"], 1), f_ref=fmt_float(refs["frequency"], 2), m_ref=fmt_float(refs["monetary"]))
+        R.how_to_read(
+            "value.how_to_read.eight_class",
+            reference=R.t(f"value.reference.{eight.params['reference']}"),
+            r_ref=fmt_float(refs["recency"], 1),
+            f_ref=fmt_float(refs["frequency"], 2),
+            m_ref=fmt_float(refs["monetary"]),
+        )
         self.segment_map("eight_class")
 
     def pareto(self) -> None:
         R, tiers = self.R, self.seg.tiers
         R.heading("value.sections.pareto")
         R.how_to_read("value.how_to_read.pareto", a_cut=fmt_pct(tiers.cuts[0]), b_share=fmt_pct(tiers.cuts[1] - tiers.cuts[0]))
-        R.text("value.pareto_sentence", customers=f"{100 * tiers.customer_share_at_cut:.1f}", revenue=f"{100 * tiers.cuts[0]:.0f}")
-        R.figure(charts.lorenz(tiers.lorenz, cut=tiers.cuts[0], customer_share_at_cut=tiers.customer_share_at_cut,
-                               gini=tiers.gini, labels=self.L))
+        R.text(
+            "value.pareto_sentence", customers=f"{100 * tiers.customer_share_at_cut:.1f}", revenue=f"{100 * tiers.cuts[0]:.0f}"
+        )
+        R.figure(
+            charts.lorenz(
+                tiers.lorenz, cut=tiers.cuts[0], customer_share_at_cut=tiers.customer_share_at_cut, gini=tiers.gini, labels=self.L
+            )
+        )
         self.segment_map("value_tier")
 
     # -- lifecycle, retention, cohorts, migration
@@ -145,19 +213,32 @@ class ValueReport:
         sizes = life.sizes
         names = sizes["key"].map(stage_names(R.language))
         R.heading("value.sections.lifecycle")
-        R.how_to_read("value.how_to_read.lifecycle", churn=fmt_int(life.churn_days), rule=self.churn_rule,
-                      new=fmt_int(life.new_days), risk=fmt_int(life.at_risk_days))
+        R.how_to_read(
+            "value.how_to_read.lifecycle",
+            churn=fmt_int(life.churn_days),
+            rule=self.churn_rule,
+            new=fmt_int(life.new_days),
+            risk=fmt_int(life.at_risk_days),
+        )
         R.figure(charts.stage_bars(sizes, names=names.tolist(), labels=self.L))
         buyer_share = sizes["customers"].where(sizes["key"] != "potential") / self.overview.buyers  # the summary's base
-        R.table(sizes.assign(stage=names, buyer_share=buyer_share)[["stage", "customers", "share", "buyer_share"]],
-                formats={"customers": "int", "share": "pct", "buyer_share": "pct"},
-                labels={"stage": "value.metrics.stage", "customers": "value.metrics.customers",
-                        "share": "value.metrics.customer_share", "buyer_share": "value.metrics.buyer_share"})
+        R.table(
+            sizes.assign(stage=names, buyer_share=buyer_share)[["stage", "customers", "share", "buyer_share"]],
+            formats={"customers": "int", "share": "pct", "buyer_share": "pct"},
+            labels={
+                "stage": "value.metrics.stage",
+                "customers": "value.metrics.customers",
+                "share": "value.metrics.customer_share",
+                "buyer_share": "value.metrics.buyer_share",
+            },
+        )
         R.heading("value.sections.retention", level=3)
         R.how_to_read("value.how_to_read.retention")
-        R.table(retention_by_period(self.run.visits).tail(13),
-                formats={"buyers": "int", "retained": "int", "new": "int", "retention_rate": "pct", "churn_rate": "pct"},
-                labels=_labels(("period", "buyers", "retained", "new", "retention_rate", "churn_rate")))
+        R.table(
+            retention_by_period(self.run.visits).tail(13),
+            formats={"buyers": "int", "retained": "int", "new": "int", "retention_rate": "pct", "churn_rate": "pct"},
+            labels=_labels(("period", "buyers", "retained", "new", "retention_rate", "churn_rate")),
+        )
 
     def cohorts(self) -> None:
         self.R.heading("value.sections.cohorts")
@@ -169,10 +250,20 @@ class ValueReport:
         R.heading("value.sections.migration")
         R.how_to_read("value.how_to_read.migration", days=fmt_int(days), before=fmt_date(self.run.settings["earlier_as_of"]))
         names = segment_names(self.seg.maps["rfm10"], R.language, keys=["not_yet"])
-        R.figure(charts.migration_heatmap(moved.pct, moved.counts, row_names=[names[k] for k in moved.counts.index],
-                                          column_names=[names[k] for k in moved.counts.columns], labels=self.L))
-        R.table(moved.moves.assign(direction=[R.t(f"value.directions.{d}") for d in moved.moves["direction"]]),
-                formats={"customers": "int", "revenue": "money"}, labels=_labels(("direction", "customers", "revenue")))
+        R.figure(
+            charts.migration_heatmap(
+                moved.pct,
+                moved.counts,
+                row_names=[names[k] for k in moved.counts.index],
+                column_names=[names[k] for k in moved.counts.columns],
+                labels=self.L,
+            )
+        )
+        R.table(
+            moved.moves.assign(direction=[R.t(f"value.directions.{d}") for d in moved.moves["direction"]]),
+            formats={"customers": "int", "revenue": "money"},
+            labels=_labels(("direction", "customers", "revenue")),
+        )
 
     # -- profiles and playbook
     def profiles(self) -> None:
@@ -184,22 +275,43 @@ class ValueReport:
             R.text("value.warnings.no_attribute")
             return
         R.how_to_read("value.how_to_read.profiles")
-        R.table(pd.DataFrame([{"attribute": R.t(f"value.attributes.{p.attribute}"), "n": p.n, "chi2": p.chi2, "dof": p.dof,
-                               "p_value": p.p_value, "cramers_v": p.cramers_v, "low_expected": p.low_expected_share}
-                              for p in found]),
-                formats={"n": "int", "chi2": "float", "dof": "int", "cramers_v": "float", "low_expected": "pct"},
-                labels=_labels(("attribute", "n", "chi2", "dof", "p_value", "cramers_v", "low_expected")))
+        R.table(
+            pd.DataFrame(
+                [
+                    {
+                        "attribute": R.t(f"value.attributes.{p.attribute}"),
+                        "n": p.n,
+                        "chi2": p.chi2,
+                        "dof": p.dof,
+                        "p_value": p.p_value,
+                        "cramers_v": p.cramers_v,
+                        "low_expected": p.low_expected_share,
+                    }
+                    for p in found
+                ]
+            ),
+            formats={"n": "int", "chi2": "float", "dof": "int", "cramers_v": "float", "low_expected": "pct"},
+            labels=_labels(("attribute", "n", "chi2", "dof", "p_value", "cramers_v", "low_expected")),
+        )
         names = segment_names(self.seg.maps["rfm10"], R.language)
         for p in found:
             words = catalogue(R.language)
             values = {c: words.get(f"core.values.{c}", c) for c in p.row_pct.columns}  # enterprise -> 企业 ...
             shown = p.row_pct.rename(index=names, columns=values)
             R.heading(f"value.attributes.{p.attribute}", level=3)
-            R.table(shown.rename_axis(R.t("value.metrics.segment")).reset_index(), formats={c: "pct" for c in shown.columns},
-                    max_rows=len(shown))
+            R.table(
+                shown.rename_axis(R.t("value.metrics.segment")).reset_index(),
+                formats={c: "pct" for c in shown.columns},
+                max_rows=len(shown),
+            )
             if p.low_expected_share > 0.2:
-                R.warn(R.t("value.warnings.low_expected", attribute=R.t(f"value.attributes.{p.attribute}"),
-                           share=fmt_pct(p.low_expected_share)))
+                R.warn(
+                    R.t(
+                        "value.warnings.low_expected",
+                        attribute=R.t(f"value.attributes.{p.attribute}"),
+                        share=fmt_pct(p.low_expected_share),
+                    )
+                )
 
     def playbook(self) -> None:
         R = self.R
@@ -209,14 +321,20 @@ class ValueReport:
             R.heading(f"value.maps.{name}", level=3)
             book = playbook(name, self.overview.summaries[name], R.language)
             names = segment_names(self.seg.maps[name], R.language)
-            R.table(book.assign(segment=book["key"].map(names))[["segment", "customers", "revenue_share", "actions", "kpi"]],
-                    formats={"customers": "int", "revenue_share": "pct", "actions": "text", "kpi": "text"},
-                    labels=_labels(("segment", "customers", "revenue_share", "actions", "kpi")), max_rows=len(book))
+            R.table(
+                book.assign(segment=book["key"].map(names))[["segment", "customers", "revenue_share", "actions", "kpi"]],
+                formats={"customers": "int", "revenue_share": "pct", "actions": "text", "kpi": "text"},
+                labels=_labels(("segment", "customers", "revenue_share", "actions", "kpi")),
+                max_rows=len(book),
+            )
         R.heading("value.maps.lifecycle", level=3)
         book = playbook("lifecycle", self.life.sizes, R.language)
-        R.table(book.assign(segment=book["key"].map(stage_names(R.language)))[["segment", "customers", "actions", "kpi"]],
-                formats={"customers": "int", "actions": "text", "kpi": "text"},
-                labels=_labels(("segment", "customers", "actions", "kpi")), max_rows=len(book))
+        R.table(
+            book.assign(segment=book["key"].map(stage_names(R.language)))[["segment", "customers", "actions", "kpi"]],
+            formats={"customers": "int", "actions": "text", "kpi": "text"},
+            labels=_labels(("segment", "customers", "actions", "kpi")),
+            max_rows=len(book),
+        )
 
     def export_and_provenance(self, export_files: tuple[str, str], *, run_id: str, pseudonymize_ids: bool) -> None:
         """Where the CRM export is, then the provenance of the whole report."""
@@ -224,11 +342,20 @@ class ValueReport:
         R.heading("value.sections.export")
         R.how_to_read("value.how_to_read.export", parquet=export_files[0], csv=export_files[1])
         R.provenance(
-            {"run_id": run_id, "language": R.language, "engine": self.run.settings["engine"],
-             "as_of": fmt_date(seg.features.as_of), "cleaning_options": self.run.audit.options, "churn_days": life.churn_days,
-             "churn_rule": life.churn_rule, "migration_days": self.run.settings["migration_days"],
-             "pseudonymize_ids": pseudonymize_ids, "score_thresholds": {m: list(v) for m, v in seg.scores.thresholds.items()},
-             "tie_rule": seg.scores.tie_rule, "eight_class_references": seg.maps["eight_class"].params["references"],
-             "tier_cuts": list(seg.tiers.cuts)},
+            {
+                "run_id": run_id,
+                "language": R.language,
+                "engine": self.run.settings["engine"],
+                "as_of": fmt_date(seg.features.as_of),
+                "cleaning_options": self.run.audit.options,
+                "churn_days": life.churn_days,
+                "churn_rule": life.churn_rule,
+                "migration_days": self.run.settings["migration_days"],
+                "pseudonymize_ids": pseudonymize_ids,
+                "score_thresholds": {m: list(v) for m, v in seg.scores.thresholds.items()},
+                "tie_rule": seg.scores.tie_rule,
+                "eight_class_references": seg.maps["eight_class"].params["references"],
+                "tier_cuts": list(seg.tiers.cuts),
+            },
             {k: v for k, v in self.run.inputs.items() if k in ("transactions", "customers")},
         )

@@ -117,9 +117,7 @@ def load_catalogue(path: str | Path) -> NeedCatalogue:
             raise InputError(f"{path.name}: item {number} ({entry.get('id', '?')}) needs an id and a label_en or label_zh")
         for tag, allowed in TAGS.items():
             if entry.get(tag) and entry[tag] not in allowed:
-                raise InputError(
-                    f"{path.name}: item {entry['id']}: {tag} is {entry[tag]!r}; use one of {', '.join(allowed)}"
-                )
+                raise InputError(f"{path.name}: item {entry['id']}: {tag} is {entry[tag]!r}; use one of {', '.join(allowed)}")
         # A survey found in the wild comes without the seeds' tags: they are optional (shown as
         # "not classified"), and a missing label falls back to the other language's.
         label_en = str(entry.get("label_en") or entry["label_zh"])
@@ -140,14 +138,10 @@ def load_catalogue(path: str | Path) -> NeedCatalogue:
             f"{path.name}: unknown key(s) {', '.join(map(repr, unknown))}; "
             "allowed: items, measure_names, kano_answers, respondent_column"
         )
-    measure_names = _measure_mapping(
-        tree.get("measure_names") or {}, allowed=measures, where=f"{path.name}: measure_names"
-    )
+    measure_names = _measure_mapping(tree.get("measure_names") or {}, allowed=measures, where=f"{path.name}: measure_names")
     kano_labels = tree.get("kano_answers") or {}
     if not isinstance(kano_labels, dict) or set(kano_labels) - set(ANSWERS):
-        raise InputError(
-            f"{path.name}: kano_answers must map {', '.join(ANSWERS)} to lists of labels"
-        )
+        raise InputError(f"{path.name}: kano_answers must map {', '.join(ANSWERS)} to lists of labels")
     kano_labels = {k: [str(v) for v in (vs if isinstance(vs, list) else [vs])] for k, vs in kano_labels.items()}
     respondent = tree.get("respondent_column")
     return NeedCatalogue(

@@ -26,9 +26,7 @@ def default_labels() -> dict[str, list[str]]:
     return {answer: [str(v) for v in tree[answer]] for answer in ANSWERS}
 
 
-def parse_kano_answers(
-    values: pd.Series, *, labels: Mapping[str, Sequence[str]] | None = None
-) -> tuple[pd.Series, pd.Series]:
+def parse_kano_answers(values: pd.Series, *, labels: Mapping[str, Sequence[str]] | None = None) -> tuple[pd.Series, pd.Series]:
     """Canonical answers for `values`; return ``(answers, bad)``.
 
     Labels match ignoring case, surrounding blanks, repeated blanks, curly apostrophes and a

@@ -81,13 +81,7 @@ class BadAnswer:
         return f"{where}, item {self.item} {self.measure}: {self.value!r}"
 
 
-def parse_likert(
-    values: pd.Series,
-    *,
-    scale: LikertScale,
-    measure: str,
-    reverse: bool = False,
-) -> tuple[pd.Series, pd.Series]:
+def parse_likert(values: pd.Series, *, scale: LikertScale, measure: str, reverse: bool = False) -> tuple[pd.Series, pd.Series]:
     """Turn answers into points; return ``(points, bad)`` where `bad` marks unreadable answers.
 
     Missing tokens and blanks become NaN and are *not* bad; out-of-range or fractional numbers

@@ -113,8 +113,13 @@ def read_survey(
         answers = frame[frame["item"].notna()].rename(columns={respondent_col: "respondent_id"})
     elif layout == "wide":
         answers = wide_to_long(
-            frame, items=catalogue.ids, column_pattern=column_pattern, respondent_col=respondent_col,
-            columns=catalogue.columns, measure_names=catalogue.measure_names, source=path.name,
+            frame,
+            items=catalogue.ids,
+            column_pattern=column_pattern,
+            respondent_col=respondent_col,
+            columns=catalogue.columns,
+            measure_names=catalogue.measure_names,
+            source=path.name,
         )
         used = set(answers["column"].unique())
         respondents = frame[[c for c in frame.columns if c not in used]]
@@ -133,17 +138,9 @@ def read_survey(
         )
     if nps_col and nps_col in respondents.columns:
         scores["nps"] = _score_column(respondents, nps_col, low=0, high=10, source=path.name)
-    respondents = respondents.drop(columns=[c for c in (overall_col, nps_col) if c in respondents.columns]).assign(
-        **scores
-    )
+    respondents = respondents.drop(columns=[c for c in (overall_col, nps_col) if c in respondents.columns]).assign(**scores)
     return survey_from_long(
-        answers,
-        respondents,
-        catalogue=catalogue,
-        scale=scale,
-        kano_labels=kano_labels,
-        reverse=reverse,
-        source=path.name,
+        answers, respondents, catalogue=catalogue, scale=scale, kano_labels=kano_labels, reverse=reverse, source=path.name
     )
 
 

@@ -247,8 +247,7 @@ def survey_from_long(
     unknown_measures = sorted(set(answers["measure"]) - set(RATING_MEASURES) - set(KANO_MEASURES))
     if unknown_measures:
         raise InputError(
-            f"{source}: unknown measures {', '.join(unknown_measures)}; use "
-            f"{', '.join((*RATING_MEASURES, *KANO_MEASURES))}"
+            f"{source}: unknown measures {', '.join(unknown_measures)}; use {', '.join((*RATING_MEASURES, *KANO_MEASURES))}"
         )
     reverse_set = set(reverse)
     if "column" not in answers.columns:
@@ -263,14 +262,13 @@ def survey_from_long(
         rows = part[wrong]
         return [
             BadAnswer(i, m, r, v, column=c if isinstance(c, str) else None, row=int(n) if pd.notna(n) else None)
-            for i, m, r, v, c, n in zip(rows["item"], rows["measure"], rows["respondent_id"], rows["answer"],
-                                        rows["column"], rows["row"])
+            for i, m, r, v, c, n in zip(
+                rows["item"], rows["measure"], rows["respondent_id"], rows["answer"], rows["column"], rows["row"]
+            )
         ]
 
     rating_parts = []
-    for (item, measure), part in answers[answers["measure"].isin(RATING_MEASURES)].groupby(
-        ["item", "measure"], sort=False
-    ):
+    for (item, measure), part in answers[answers["measure"].isin(RATING_MEASURES)].groupby(["item", "measure"], sort=False):
         points, wrong = parse_likert(part["answer"], scale=scale, measure=measure, reverse=(item, measure) in reverse_set)
         bad += where(part, wrong)
         rating_parts.append(part[["respondent_id", "item", "measure"]].assign(value=points))
@@ -298,14 +296,6 @@ def survey_from_long(
         scale=scale,
         source=source,
     )
-
-
-
-
-
-
-
-
 
 
 def base_sizes(survey: Survey) -> pd.DataFrame:

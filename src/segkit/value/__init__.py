@@ -4,26 +4,10 @@ from __future__ import annotations
 
 from segkit.value.eight_class_model import EIGHT_CLASSES, eight_class
 from segkit.value.lifecycle import STAGES, Lifecycle, lifecycle_stages, purchase_gaps
-from segkit.value.maps import (
-    BUILTIN_MAPS,
-    RuleSet,
-    SegmentMap,
-    apply_rules,
-    load_rules,
-    rfm10,
-)
+from segkit.value.maps import BUILTIN_MAPS, RuleSet, SegmentMap, apply_rules, load_rules, rfm10
 from segkit.value.profiles import Profile, profile, segment_summary
 from segkit.value.retention import Cohorts, cohort_retention, retention_by_period
-from segkit.value.rfm import (
-    SCORE_COLUMNS,
-    TIE_RULE,
-    RFMFeatures,
-    RFMScores,
-    resolve_as_of,
-    rfm_features,
-    rfm_scores,
-    score_bands,
-)
+from segkit.value.rfm import SCORE_COLUMNS, TIE_RULE, RFMFeatures, RFMScores, resolve_as_of, rfm_features, rfm_scores, score_bands
 from segkit.value.segmentation import Segmentation, segment_customers
 from segkit.value.tiers import VALUE_TIERS, ValueTiers, gini, lorenz_curve, value_tiers
 from segkit.value.transitions import NOT_YET, Migration, migrate, migration

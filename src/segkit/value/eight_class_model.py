@@ -85,19 +85,22 @@ def eight_class(
     r_col, f_col, m_col = cols
     r_high = features[r_col] < refs[r_col] if basis == "value" else features[r_col] > refs[r_col]
     # The code as a number 0..7 (R = 4, F = 2, M = 1), then looked up: "101" -> important_develop.
-    number = (4 * r_high.to_numpy(dtype=int) + 2 * (features[f_col] > refs[f_col]).to_numpy(dtype=int)
-              + (features[m_col] > refs[m_col]).to_numpy(dtype=int))
+    number = (
+        4 * r_high.to_numpy(dtype=int)
+        + 2 * (features[f_col] > refs[f_col]).to_numpy(dtype=int)
+        + (features[m_col] > refs[m_col]).to_numpy(dtype=int)
+    )
     codes = np.array([f"{n:03b}" for n in range(8)], dtype=object)
     keys = np.array([EIGHT_CLASSES[c][0] for c in codes], dtype=object)
     table = pd.DataFrame(
-        {customer_col: features[customer_col].to_numpy(), "segment": pd.array(keys[number], dtype="str"),
-         "code": pd.array(codes[number], dtype="str")}
+        {
+            customer_col: features[customer_col].to_numpy(),
+            "segment": pd.array(keys[number], dtype="str"),
+            "code": pd.array(codes[number], dtype="str"),
+        }
     )
     segments = _catalogue([{"key": k, "rank": r} for k, r in EIGHT_CLASSES.values()])
     segments = segments.assign(code=segments["key"].map({v[0]: c for c, v in EIGHT_CLASSES.items()}))
     return SegmentMap(
-        name="eight_class",
-        segments=segments,
-        table=table,
-        params={"reference": reference, "basis": basis, "references": refs},
+        name="eight_class", segments=segments, table=table, params={"reference": reference, "basis": basis, "references": refs}
     )

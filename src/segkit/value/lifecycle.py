@@ -36,10 +36,7 @@ def _visits(transactions: pd.DataFrame, customer_col: str, date_col: str, amount
 
 
 def purchase_gaps(
-    transactions: pd.DataFrame,
-    *,
-    customer_col: str = schema.CUSTOMER_ID,
-    date_col: str = schema.ORDER_DATE,
+    transactions: pd.DataFrame, *, customer_col: str = schema.CUSTOMER_ID, date_col: str = schema.ORDER_DATE
 ) -> pd.Series:
     """Days between each customer's consecutive purchase days (one value per repeat visit).
 
@@ -197,9 +194,7 @@ def lifecycle_stages(
     if customers is not None:
         listed = pd.Index(pd.unique(pd.Series(list(customers), dtype="str")))
         potential = listed.difference(pd.Index(table[customer_col]))
-        table = pd.concat(
-            [table, pd.DataFrame({customer_col: potential.to_numpy(), "stage": "potential"})], ignore_index=True
-        )
+        table = pd.concat([table, pd.DataFrame({customer_col: potential.to_numpy(), "stage": "potential"})], ignore_index=True)
     return Lifecycle(
         table=table[[customer_col, "stage", "first_purchase", "last_purchase", "recency", "return_day"]],
         as_of=when,

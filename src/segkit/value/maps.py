@@ -173,12 +173,7 @@ def load_rules(path: str | Path | None = None) -> dict[str, RuleSet]:
     return sets
 
 
-def apply_rules(
-    customers: pd.DataFrame,
-    rules: RuleSet,
-    *,
-    customer_col: str = schema.CUSTOMER_ID,
-) -> SegmentMap:
+def apply_rules(customers: pd.DataFrame, rules: RuleSet, *, customer_col: str = schema.CUSTOMER_ID) -> SegmentMap:
     """Label customers with the first matching segment of `rules`; the rest get ``other``.
 
     Conditions are tested on the columns of `customers` (scores, features, attributes), so a

@@ -83,5 +83,8 @@ def customer_attributes(features: pd.DataFrame, known: pd.DataFrame | None, from
 
 def segment_profiles(segmentation: Segmentation, attributes: pd.DataFrame, *, map_name: str = "rfm10") -> list[Profile]:
     """A profile (segment x attribute, chi-square, Cramér's V) for every attribute the data have."""
-    return [profile(segmentation.maps[map_name], attributes, c) for c in PROFILE_COLUMNS
-            if c in attributes.columns and attributes[c].notna().any()]
+    return [
+        profile(segmentation.maps[map_name], attributes, c)
+        for c in PROFILE_COLUMNS
+        if c in attributes.columns and attributes[c].notna().any()
+    ]

@@ -55,8 +55,7 @@ def segment_summary(
     InputError
         When a column is missing.
     """
-    require_columns(features, [customer_col, revenue_col, orders_col, "recency", "frequency", "monetary"],
-                    what="segment summary")
+    require_columns(features, [customer_col, revenue_col, orders_col, "recency", "frequency", "monetary"], what="segment summary")
     data = features.merge(segmap.table[[customer_col, "segment"]], on=customer_col, how="inner", validate="1:1")
     grouped = data.groupby("segment").agg(
         customers=(customer_col, "size"),
@@ -78,8 +77,17 @@ def segment_summary(
         revenue_share=out["revenue"] / total_revenue if total_revenue else np.nan,
         average_order_value=out["revenue"] / out["orders"].where(out["orders"] > 0),
     )[
-        ["key", "customers", "customer_share", "revenue", "revenue_share", "average_order_value",
-         "median_recency", "median_frequency", "median_monetary"]
+        [
+            "key",
+            "customers",
+            "customer_share",
+            "revenue",
+            "revenue_share",
+            "average_order_value",
+            "median_recency",
+            "median_frequency",
+            "median_monetary",
+        ]
     ]
 
 
@@ -117,13 +125,7 @@ class Profile:
     low_expected_share: float  # share of cells with expected count < 5 (the test is rough above 20 %)
 
 
-def profile(
-    segmap: SegmentMap,
-    attributes: pd.DataFrame,
-    column: str,
-    *,
-    customer_col: str = schema.CUSTOMER_ID,
-) -> Profile:
+def profile(segmap: SegmentMap, attributes: pd.DataFrame, column: str, *, customer_col: str = schema.CUSTOMER_ID) -> Profile:
     """Cross-tabulate segments against one customer attribute (region, industry, ...).
 
     Customers without a value for `column` (e.g. industry for individuals) are left out, and so
@@ -151,8 +153,9 @@ def profile(
         When the customer column or `column` is missing from `attributes`.
     """
     require_columns(attributes, [customer_col, column], what="customer attributes")
-    data = segmap.table.merge(attributes[[customer_col, column]].drop_duplicates(customer_col), on=customer_col,
-                              how="inner").dropna(subset=[column])
+    data = segmap.table.merge(
+        attributes[[customer_col, column]].drop_duplicates(customer_col), on=customer_col, how="inner"
+    ).dropna(subset=[column])
     counts = pd.crosstab(data["segment"], data[column])
     order = [k for k in segmap.segments["key"] if k in counts.index]
     counts = counts.loc[order]

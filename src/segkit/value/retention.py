@@ -13,11 +13,7 @@ from segkit.value.lifecycle import _visits
 
 
 def retention_by_period(
-    transactions: pd.DataFrame,
-    *,
-    freq: str = "M",
-    customer_col: str = schema.CUSTOMER_ID,
-    date_col: str = schema.ORDER_DATE,
+    transactions: pd.DataFrame, *, freq: str = "M", customer_col: str = schema.CUSTOMER_ID, date_col: str = schema.ORDER_DATE
 ) -> pd.DataFrame:
     """Per period: buyers, buyers retained from the previous period, new buyers, retention and churn.
 
@@ -95,10 +91,7 @@ class Cohorts:
 
 
 def cohort_retention(
-    transactions: pd.DataFrame,
-    *,
-    customer_col: str = schema.CUSTOMER_ID,
-    date_col: str = schema.ORDER_DATE,
+    transactions: pd.DataFrame, *, customer_col: str = schema.CUSTOMER_ID, date_col: str = schema.ORDER_DATE
 ) -> Cohorts:
     """Customers of each first-purchase month who bought again k months later (calendar months).
 

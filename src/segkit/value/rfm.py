@@ -153,9 +153,7 @@ def rfm_features(
         raise InputError(f"frequency: {frequency!r} is not a basis; use 'orders' or 'days'")
     if monetary not in ("revenue", "aov"):
         raise InputError(f"monetary: {monetary!r} is not a basis; use 'revenue' or 'aov'")
-    require_columns(
-        customers, [customer_col, first_col, last_col, orders_col, days_col, revenue_col], what="customer table"
-    )
+    require_columns(customers, [customer_col, first_col, last_col, orders_col, days_col, revenue_col], what="customer table")
     if customers.empty:
         raise InputError("customer table: no customers; check the input filters and the as-of date")
     when = resolve_as_of(as_of, customers[last_col])
@@ -187,8 +185,9 @@ def rfm_features(
         "tenure": "days since the first purchase",
         "mean_days_between": "days between consecutive purchase days",
     }
-    return RFMFeatures(table=table.reset_index(drop=True), as_of=when, frequency_basis=frequency,
-                       monetary_basis=monetary, units=units)
+    return RFMFeatures(
+        table=table.reset_index(drop=True), as_of=when, frequency_basis=frequency, monetary_basis=monetary, units=units
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -323,13 +322,10 @@ def rfm_scores(
         if metric in custom:
             cuts = tuple(float(c) for c in custom[metric])
             if len(cuts) != bins - 1 or any(b < a for a, b in zip(cuts, cuts[1:])):
-                raise InputError(
-                    f"thresholds: {metric}: {list(cuts)} must be {bins - 1} ascending cut points for {bins} scores"
-                )
+                raise InputError(f"thresholds: {metric}: {list(cuts)} must be {bins - 1} ascending cut points for {bins} scores")
             method[metric] = "custom"
         else:
-            cuts = _cuts_from_scores(values, _rank_scores(values, bins, lower_is_better=lower), bins,
-                                     lower_is_better=lower)
+            cuts = _cuts_from_scores(values, _rank_scores(values, bins, lower_is_better=lower), bins, lower_is_better=lower)
             method[metric] = "rank"
         used[metric] = cuts
         scores[metric] = _apply_cuts(values, cuts, bins, lower_is_better=lower)

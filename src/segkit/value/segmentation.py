@@ -117,8 +117,19 @@ class Segmenter:
 
     def get_params(self) -> dict[str, Any]:
         """The constructor parameters (as scikit-learn's ``get_params``)."""
-        return {k: getattr(self, k) for k in ("frequency", "monetary", "bins", "thresholds", "eight_class_reference",
-                                              "eight_class_basis", "tier_cuts", "rules_path")}
+        return {
+            k: getattr(self, k)
+            for k in (
+                "frequency",
+                "monetary",
+                "bins",
+                "thresholds",
+                "eight_class_reference",
+                "eight_class_basis",
+                "tier_cuts",
+                "rules_path",
+            )
+        }
 
     def __repr__(self) -> str:
         changed = {k: v for k, v in self.get_params().items() if v != Segmenter().get_params()[k]}
@@ -180,8 +191,9 @@ class Segmenter:
         tiers = value_tiers(features.table, cuts=self.tier_cuts_)
         maps = {
             "rfm10": apply_rules(scores.table, self.rules_),
-            "eight_class": eight_class(scores.table, reference=self.eight_class_reference, basis=self.eight_class_basis,
-                                       references=self.references_),
+            "eight_class": eight_class(
+                scores.table, reference=self.eight_class_reference, basis=self.eight_class_basis, references=self.references_
+            ),
             "value_tier": tiers.map,
         }
         return Segmentation(features=features, scores=scores, maps=maps, tiers=tiers, segmenter=self)
@@ -189,9 +201,12 @@ class Segmenter:
     def state(self) -> dict[str, Any]:
         """What was fitted, as plain values (for the prepared run's JSON and the provenance)."""
         return {
-            "params": {**self.get_params(), "rules_path": str(self.rules_path) if self.rules_path else None,
-                       "tier_cuts": list(self.tier_cuts), "thresholds": self.thresholds and {
-                           k: list(v) for k, v in self.thresholds.items()}},
+            "params": {
+                **self.get_params(),
+                "rules_path": str(self.rules_path) if self.rules_path else None,
+                "tier_cuts": list(self.tier_cuts),
+                "thresholds": self.thresholds and {k: list(v) for k, v in self.thresholds.items()},
+            },
             "as_of": self.as_of_.date().isoformat(),
             "thresholds": {k: list(v) for k, v in self.thresholds_.items()},
             "references": dict(self.references_),
@@ -257,9 +272,16 @@ def segment_customers(
         When an option or the customer table is invalid (see the functions above), or the rule file
         has no ``rfm10`` map.
     """
-    segmenter = Segmenter(frequency=frequency, monetary=monetary, bins=bins, thresholds=thresholds,
-                          eight_class_reference=eight_class_reference, eight_class_basis=eight_class_basis,
-                          tier_cuts=tier_cuts, rules_path=rules_path).fit(customers, as_of=as_of)
+    segmenter = Segmenter(
+        frequency=frequency,
+        monetary=monetary,
+        bins=bins,
+        thresholds=thresholds,
+        eight_class_reference=eight_class_reference,
+        eight_class_basis=eight_class_basis,
+        tier_cuts=tier_cuts,
+        rules_path=rules_path,
+    ).fit(customers, as_of=as_of)
     if eight_class_references is None:
         return segmenter.segmentation_
     segmenter.references_ = {k: float(v) for k, v in eight_class_references.items()}

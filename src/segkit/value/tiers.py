@@ -76,10 +76,7 @@ def lorenz_curve(values: Sequence[float] | pd.Series) -> pd.DataFrame:
     if len(x) == 0 or total <= 0:
         raise InputError("Lorenz curve: revenue is zero or negative for every customer")
     return pd.DataFrame(
-        {
-            "customer_share": np.arange(len(x) + 1) / len(x),
-            "revenue_share": np.concatenate([[0.0], np.cumsum(x) / total]),
-        }
+        {"customer_share": np.arange(len(x) + 1) / len(x), "revenue_share": np.concatenate([[0.0], np.cumsum(x) / total])}
     )
 
 

@@ -44,11 +44,7 @@ class Migration:
 
 
 def migration(
-    before: SegmentMap,
-    after: SegmentMap,
-    *,
-    revenue: pd.Series | None = None,
-    customer_col: str = schema.CUSTOMER_ID,
+    before: SegmentMap, after: SegmentMap, *, revenue: pd.Series | None = None, customer_col: str = schema.CUSTOMER_ID
 ) -> Migration:
     """Transition matrix between two labelings of the same map, and the direction of each move.
 
