@@ -55,6 +55,18 @@ def measure(job: str, path: str, out: str) -> dict:
     }
 
 
+def same_tables(pandas_dir: Path, other_dir: Path) -> str:
+    """ "yes" when the per-customer table and every customer's scores, segments and stage are identical."""
+    import pandas as pd
+
+    for name in ("customer_table.parquet", "customers.parquet", "visits.parquet"):
+        try:
+            pd.testing.assert_frame_equal(pd.read_parquet(pandas_dir / name), pd.read_parquet(other_dir / name))
+        except AssertionError as error:
+            return f"no: {name}: {str(error).splitlines()[0]}"
+    return "yes"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000])
@@ -65,24 +77,26 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(measure(*args.measure)))
         return 0
     jobs = ("duckdb SQL (aggregate only, no cleaning)", "segkit prepare, engine pandas", "segkit prepare, engine duckdb")
-    print("| lines | job | seconds | vs SQL baseline | peak RSS MB | customers |\n| ---: | --- | ---: | ---: | ---: | ---: |")
+    print(
+        "| lines | job | seconds | vs SQL baseline | peak RSS MB | customers | same tables as pandas |\n"
+        "| ---: | --- | ---: | ---: | ---: | ---: | --- |"
+    )
     with tempfile.TemporaryDirectory() as work:
         for rows in args.rows:
             path = Path(work) / f"lines-{rows}.parquet"
             write_parquet(rows, path, seed=args.seed)
             base = None
             for job in jobs:
+                out = Path(work) / f"prepared-{job.split()[-1]}"
                 done = subprocess.run(
-                    [sys.executable, __file__, "--measure", job, str(path), str(Path(work) / "prepared")],
-                    capture_output=True,
-                    text=True,
-                    check=True,
+                    [sys.executable, __file__, "--measure", job, str(path), str(out)], capture_output=True, text=True, check=True
                 )
                 result = json.loads(done.stdout.strip().splitlines()[-1])
                 base = base or result["seconds"]
+                same = same_tables(Path(work) / "prepared-pandas", out) if job.endswith("duckdb") else "-"
                 print(
                     f"| {rows:,} | {job} | {result['seconds']:.2f} | {base / result['seconds']:.2f}x | "
-                    f"{result['peak_mb']:,.0f} | {result['customers']:,} |",
+                    f"{result['peak_mb']:,.0f} | {result['customers']:,} | {same} |",
                     flush=True,
                 )
     return 0

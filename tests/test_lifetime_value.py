@@ -286,3 +286,32 @@ def test_default_calibration_end_keeps_a_fifth_for_the_holdout():
         split_calibration_holdout(
             pd.DataFrame({"customer_id": ["a"], "order_date": dates[:1], "amount": [1.0]}), calibration_end="2024-01-01"
         )
+
+
+def test_penalty_is_scaled_as_in_lifetimes(cdnow):
+    fitters = pytest.importorskip("lifetimes", reason="lifetimes (in the test extra) is not installed")
+    data = cdnow.for_lifetimes()
+    repeat = data.loc[data["frequency"] > 0]
+    theirs = fitters.GammaGammaFitter(penalizer_coef=0.01).fit(repeat["frequency"], repeat["monetary_value"])
+    ours = GammaGammaModel(penalizer_coef=0.01).fit(cdnow)
+    for name, their_name in {"p": "p", "q": "q", "gamma": "v"}.items():
+        assert ours.params_[name] == pytest.approx(theirs.params_[their_name], rel=1e-3), name
+    assert ours.params_["q"] < GammaGammaModel().fit(cdnow).params_["q"]  # the penalty shrinks
+
+
+@pytest.mark.parametrize(
+    "model, params, data",
+    [
+        (BetaGeoModel, [0.8, 2.0, 1.3, 2.5], ([0.0, 1, 3, 2], [0.0, 2.0, 4.5, 7.0], [5.0, 6.0, 8.0, 7.0])),
+        (GammaGammaModel, [6.0, 3.7, 15.0], ([1.0, 2, 5], [20.0, 35.5, 12.0])),
+    ],
+)
+def test_analytic_gradients_equal_finite_differences(model, params, data):
+    params = np.array(params)
+    columns = [np.array(c) for c in data]
+    analytic = model._gradient(params, *columns)
+    for k in range(len(params)):
+        step = np.zeros_like(params)
+        step[k] = 1e-6 * params[k]
+        numeric = (model._terms(params + step, *columns) - model._terms(params - step, *columns)) / (2 * step[k])
+        np.testing.assert_allclose(analytic[:, k], numeric, rtol=1e-6, atol=1e-8)

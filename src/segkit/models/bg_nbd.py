@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy.special import betaln, expit, gammaln, hyp2f1
+from scipy.special import betaln, expit, gammaln, hyp2f1, psi
 
 from segkit.models.purchases import PurchaseModel
 
@@ -56,6 +56,28 @@ class BetaGeoModel(PurchaseModel):
         x1 = np.where(repeat, x, 1.0)  # keeps b + x - 1 > 0 where the term is not used
         gone_after_last = np.where(repeat, betaln(a + 1, b + x1 - 1) - (r + x) * np.log(alpha + tx), -np.inf)
         return common + np.logaddexp(gone_never, gone_after_last)
+
+    @staticmethod
+    def _gradient(params: np.ndarray, x: np.ndarray, tx: np.ndarray, T: np.ndarray) -> np.ndarray:
+        """d(log-likelihood term) / d(r, alpha, a, b) per customer (digamma functions, no numerical steps)."""
+        r, alpha, a, b = params
+        repeat = x > 0
+        x1 = np.where(repeat, x, 1.0)
+        common = np.stack(
+            [psi(r + x) - psi(r) + np.log(alpha), np.full_like(x, r / alpha), np.full_like(x, psi(a + b) - psi(a)),
+             np.full_like(x, psi(a + b) - psi(b))], axis=1,
+        )  # fmt: skip
+        never = np.stack(
+            [-np.log(alpha + T), -(r + x) / (alpha + T), psi(a) - psi(a + b + x), psi(b + x) - psi(a + b + x)], axis=1
+        )
+        after = np.stack(
+            [-np.log(alpha + tx), -(r + x) / (alpha + tx), psi(a + 1) - psi(a + b + x), psi(b + x1 - 1) - psi(a + b + x)], axis=1
+        )
+        gone_never = betaln(a, b + x) - (r + x) * np.log(alpha + T)
+        gone_after_last = np.where(repeat, betaln(a + 1, b + x1 - 1) - (r + x) * np.log(alpha + tx), -np.inf)
+        total = np.logaddexp(gone_never, gone_after_last)
+        w_never, w_after = np.exp(gone_never - total), np.exp(gone_after_last - total)
+        return common + w_never[:, None] * never + w_after[:, None] * np.where(repeat[:, None], after, 0.0)
 
     def _starts(self, x: np.ndarray, tx: np.ndarray, T: np.ndarray) -> list[list[float]]:
         scale = max(float(np.median(T)), 1e-3)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -21,6 +22,10 @@ from scipy import optimize
 
 from segkit.core.errors import InputError
 
+#: The optimiser searches log(parameter) in [-LOG_BOUND, LOG_BOUND].
+LOG_BOUND = 12.0
+#: Above this many customers the starting points are compared on a sample of this size.
+SUBSAMPLE = 20_000
 #: log-likelihood terms: (natural parameters, data columns...) -> one term per row.
 TermsFunction = Callable[..., np.ndarray]
 
@@ -43,6 +48,10 @@ class FitResult:
         Starting points tried; ``converged`` of them converged.
     converged : int
         Starting points whose optimiser reported success.
+    at_bound : tuple of str
+        Parameters that ran to the edge of the search range (below e^-12 or above e^12, about
+        6e-6 and 1.6e5): the data do not identify them (for example no dropout at all, so the
+        dropout parameters grow without limit). Their standard errors are NaN.
     """
 
     params: dict[str, float]
@@ -51,6 +60,7 @@ class FitResult:
     n_customers: int
     starts: int
     converged: int
+    at_bound: tuple[str, ...] = ()
 
 
 def compress(columns: Sequence[np.ndarray]) -> tuple[list[np.ndarray], np.ndarray]:
@@ -79,6 +89,7 @@ def fit_maximum_likelihood(
     starts: Sequence[Sequence[float]],
     model: str,
     penalizer_coef: float = 0.0,
+    gradient: TermsFunction | None = None,
 ) -> FitResult:
     """Maximise the sum of `terms` over positive parameters from several starting points.
 
@@ -94,8 +105,13 @@ def fit_maximum_likelihood(
         Starting points in the natural (positive) parameters.
     model : str
         Name of the model, for messages.
+    gradient : callable, optional
+        ``gradient(params, *data)`` -> the derivative of each row's term by each natural
+        parameter, shape (rows, parameters); without it the optimiser differentiates numerically.
     penalizer_coef : float, default 0.0
-        L2 penalty ``penalizer_coef * sum(params ** 2)`` subtracted from the log-likelihood.
+        L2 penalty ``penalizer_coef * sum(params ** 2)`` added to the mean negative log-likelihood
+        per customer (lifetimes' convention; its BG/NBD also rescales time, so its alpha is
+        penalised on another scale).
 
     Returns
     -------
@@ -113,6 +129,50 @@ def fit_maximum_likelihood(
     if penalizer_coef < 0:
         raise InputError(f"{model}: penalizer_coef must be zero or positive, not {penalizer_coef}")
     columns, weights = compress(data)
+    scale, tried = float(weights.sum()), len(starts)
+    if n > SUBSAMPLE:  # the starting points race on a sample; the winner's optimum starts the full fit
+        sample = np.random.default_rng(0).choice(n, SUBSAMPLE, replace=False)
+        found, converged = _search(terms, gradient, *compress([np.asarray(d)[sample] for d in data]), penalizer_coef, starts)
+        if found is not None:
+            starts = [list(np.exp(found.x))]
+        best, _ = _search(terms, gradient, columns, weights, penalizer_coef, starts)
+    else:
+        best, converged = _search(terms, gradient, columns, weights, penalizer_coef, starts)
+    if best is None or not converged:
+        raise InputError(
+            f"{model}: the fit did not converge from any of {tried} starting points; the data may hold too "
+            "few repeat purchases, or the time unit may be too small or too large for the span"
+        )
+    params = np.exp(best.x)
+    at_bound = [name for name, v in zip(names, best.x, strict=True) if abs(v) > LOG_BOUND - 1e-3]
+    log_likelihood = float(np.dot(weights, terms(params, *columns)))
+    errors = (
+        np.full(len(names), np.nan)
+        if at_bound
+        else standard_errors(
+            lambda p: float(np.dot(weights, terms(p, *columns))) - scale * penalizer_coef * float(np.sum(p**2)), params
+        )
+    )
+    return FitResult(
+        params=dict(zip(names, map(float, params), strict=True)),
+        standard_errors=dict(zip(names, map(float, errors), strict=True)),
+        log_likelihood=log_likelihood,
+        n_customers=n,
+        starts=tried,
+        converged=converged,
+        at_bound=tuple(at_bound),
+    )
+
+
+def _search(
+    terms: TermsFunction,
+    gradient: TermsFunction | None,
+    columns: Sequence[np.ndarray],
+    weights: np.ndarray,
+    penalizer_coef: float,
+    starts: Sequence[Sequence[float]],
+) -> tuple[Any, int]:
+    """The best optimum from `starts` (L-BFGS-B on log parameters) and how many starts converged."""
     scale = float(weights.sum())
 
     def objective(log_params: np.ndarray) -> float:
@@ -121,35 +181,39 @@ def fit_maximum_likelihood(
             value = float(np.dot(weights, terms(params, *columns)))
         if not np.isfinite(value):
             return 1e300
-        return -(value - penalizer_coef * float(np.sum(params**2))) / scale
+        return -value / scale + penalizer_coef * float(np.sum(params**2))  # lifetimes' scaling of the penalty
 
+    def jacobian(log_params: np.ndarray) -> np.ndarray:
+        params = np.exp(log_params)
+        assert gradient is not None
+        with np.errstate(all="ignore"):
+            natural = -(weights @ gradient(params, *columns)) / scale + 2 * penalizer_coef * params
+        return np.where(np.isfinite(natural), natural * params, 0.0)  # chain rule to log parameters
+
+    bounds = [(-LOG_BOUND, LOG_BOUND)] * len(starts[0])
     best, converged = None, 0
     for start in starts:
-        found = optimize.minimize(objective, np.log(np.asarray(start, dtype=float)), method="BFGS", options={"gtol": 1e-9})
-        if not found.success:  # BFGS can stop on precision loss next to the optimum: polish with Nelder-Mead
-            found = optimize.minimize(
-                objective, found.x, method="Nelder-Mead", options={"xatol": 1e-10, "fatol": 1e-13, "maxiter": 20_000}
-            )
-        if found.success and found.fun < 1e299:
-            converged += 1
+        x0 = np.clip(np.log(np.asarray(start, dtype=float)), -LOG_BOUND, LOG_BOUND)
+        found = optimize.minimize(
+            objective,
+            x0,
+            jac=jacobian if gradient is not None else None,
+            method="L-BFGS-B",
+            bounds=bounds,
+            options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": 5000},
+        )
+        if found.fun < 1e299:
+            converged += int(found.success)
             if best is None or found.fun < best.fun:
                 best = found
-    if best is None:
-        raise InputError(
-            f"{model}: the fit did not converge from any of {len(starts)} starting points; the data may hold too "
-            "few repeat purchases, or the time unit may be too small or too large for the span"
+    if best is not None and not best.success:  # line-search trouble next to the optimum: polish with Nelder-Mead once
+        polished = optimize.minimize(
+            objective, best.x, method="Nelder-Mead", bounds=bounds, options={"xatol": 1e-9, "fatol": 1e-12, "maxiter": 1500}
         )
-    params = np.exp(best.x)
-    log_likelihood = float(np.dot(weights, terms(params, *columns)))
-    errors = standard_errors(lambda p: float(np.dot(weights, terms(p, *columns))) - penalizer_coef * float(np.sum(p**2)), params)
-    return FitResult(
-        params=dict(zip(names, map(float, params), strict=True)),
-        standard_errors=dict(zip(names, map(float, errors), strict=True)),
-        log_likelihood=log_likelihood,
-        n_customers=n,
-        starts=len(starts),
-        converged=converged,
-    )
+        if polished.fun <= best.fun:
+            best = polished
+        converged += int(polished.success)
+    return best, converged
 
 
 def standard_errors(log_likelihood: Callable[[np.ndarray], float], params: np.ndarray) -> np.ndarray:

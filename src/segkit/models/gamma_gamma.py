@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.special import gammaln
+from scipy.special import gammaln, psi
 
 from segkit.core.errors import InputError
 from segkit.models.btyd import BTYDSummary
@@ -66,6 +66,17 @@ class GammaGammaModel:
             - (px + q) * np.log(x * m + gamma)
         )  # fmt: skip
 
+    @staticmethod
+    def _gradient(params: np.ndarray, x: np.ndarray, m: np.ndarray) -> np.ndarray:
+        """d(log-likelihood term) / d(p, q, gamma) per customer."""
+        p, q, gamma = params
+        px = p * x
+        return np.stack(
+            [x * (psi(px + q) - psi(px) + np.log(m) + np.log(x) - np.log(x * m + gamma)),
+             psi(px + q) - psi(q) + np.log(gamma) - np.log(x * m + gamma), q / gamma - (px + q) / (x * m + gamma)],
+            axis=1,
+        )  # fmt: skip
+
     def fit(
         self, summary: BTYDSummary | pd.DataFrame, *, frequency_col: str = FREQUENCY, monetary_col: str = MONETARY
     ) -> GammaGammaModel:
@@ -102,8 +113,9 @@ class GammaGammaModel:
         mean = float(m.mean())
         starts = [[1.0, 1.0, 1.0], [2.0, 3.0, mean], [5.0, 3.0, 2 * mean]]
         result = fit_maximum_likelihood(
-            self._terms, [x, m], names=self.PARAMS, starts=starts, model=self.NAME, penalizer_coef=self.penalizer_coef
-        )
+            self._terms, [x, m], names=self.PARAMS, starts=starts, model=self.NAME, penalizer_coef=self.penalizer_coef,
+            gradient=self._gradient,
+        )  # fmt: skip
         self.fit_ = result
         self.params_, self.standard_errors_ = result.params, result.standard_errors
         self.log_likelihood_, self.n_customers_ = result.log_likelihood, result.n_customers
@@ -161,4 +173,5 @@ class GammaGammaModel:
             "n_zero_value_repeat": self.n_zero_value_,
             "frequency_spend_correlation": self.frequency_spend_correlation_,
             "penalizer_coef": self.penalizer_coef,
+            "at_bound": list(self.fit_.at_bound),
         }

@@ -9,7 +9,7 @@ and the end of the calibration period (T), in one time unit. The fitted model ke
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Self
 
 import numpy as np
 import pandas as pd
@@ -115,10 +115,13 @@ class PurchaseModel:
     def _starts(self, x: np.ndarray, tx: np.ndarray, T: np.ndarray) -> list[list[float]]:
         raise NotImplementedError
 
+    #: d(term) / d(params) per customer, or None to differentiate numerically.
+    _gradient: Any = None
+
     # -- fitting
     def fit(
         self, summary: BTYDSummary | pd.DataFrame, *, frequency_col: str = FREQUENCY, recency_col: str = RECENCY, T_col: str = AGE
-    ) -> PurchaseModel:
+    ) -> Self:
         """Fit the model by maximum likelihood.
 
         Parameters
@@ -145,7 +148,7 @@ class PurchaseModel:
             raise InputError(f"{self.NAME}: there are no customers to fit the model on")
         result = fit_maximum_likelihood(
             self._terms, [x, tx, T], names=self.PARAMS, starts=self._starts(x, tx, T), model=self.NAME,
-            penalizer_coef=self.penalizer_coef,
+            penalizer_coef=self.penalizer_coef, gradient=self._gradient,
         )  # fmt: skip
         self._set(result, unit, summary)
         return self
@@ -176,6 +179,7 @@ class PurchaseModel:
             "time_unit": self.unit_,
             "calibration_end": None if end is None else str(pd.Timestamp(end).date()),
             "penalizer_coef": self.penalizer_coef,
+            "at_bound": list(self.fit_.at_bound),
         }
 
     # -- predictions

@@ -47,6 +47,7 @@ KEYS = {
     "spark_master": "Spark master URL for engine: spark (default local[2])",
     "churn_days": "churn threshold in days for every report; empty = the 90th percentile of purchase gaps",
     "migration_days": "the migration compares segments with this many days before as_of (default 90)",
+    "lifetime_value": "lifetime-value models: {time_unit: W, horizon_months: 12, monthly_discount_rate: 0.01, calibration_end: ''}",
     "parameters": "extra parameters per notebook: {notebook: {parameter: value}}",
     "base_dir": "folder relative paths are resolved against (default: the current directory)",
     "notebooks_dir": "folder holding the notebooks (default: <base_dir>/notebooks)",
@@ -58,7 +59,9 @@ KEYS = {
 #: Where cleaning and aggregation run (`segkit.pipeline.prepare.choose_engine`).
 ENGINES = ("auto", "pandas", "duckdb", "spark")
 #: Settings that hold for every report of a run alike: a top-level key, never a notebook parameter.
-RUN_WIDE = ("as_of", "churn_days", "migration_days", "cleaning_options", "engine")
+RUN_WIDE = ("as_of", "churn_days", "migration_days", "cleaning_options", "engine", "lifetime_value")
+#: The lifetime-value settings and their defaults (`segkit.models.lifetime_value.fit_lifetime_value`).
+LIFETIME_VALUE = {"time_unit": "W", "horizon_months": 12, "monthly_discount_rate": 0.01, "calibration_end": ""}
 #: Folder names a run id may not take (they are used by the pipeline itself).
 RESERVED_RUN_IDS = ("failed",)
 _RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
@@ -109,6 +112,7 @@ class RunConfig:
     spark_master: str = "local[2]"
     churn_days: int | None = None
     migration_days: int = 90
+    lifetime_value: dict[str, Any] = field(default_factory=lambda: dict(LIFETIME_VALUE))
     pseudonymize_key: str | None = field(default=None, repr=False)
 
 
@@ -199,6 +203,7 @@ def load_config(
     migration_days = raw.get("migration_days", 90)
     if isinstance(migration_days, bool) or not isinstance(migration_days, int) or migration_days <= 0:
         raise InputError(f"{name}: migration_days must be a positive whole number of days, got {migration_days!r}")
+    lifetime_value = _lifetime_value(raw.get("lifetime_value"), where=name)
     for notebook, values in parameters.items():
         for key in RUN_WIDE:
             if key in values:
@@ -229,7 +234,31 @@ def load_config(
         spark_master=str(raw.get("spark_master") or "local[2]"),
         churn_days=churn_days,
         migration_days=migration_days,
+        lifetime_value=lifetime_value,
     )
+
+
+def _lifetime_value(section: object, *, where: str) -> dict[str, Any]:
+    if section in (None, ""):
+        return dict(LIFETIME_VALUE)
+    if not isinstance(section, dict):
+        raise InputError(f"{where}: lifetime_value must be a mapping such as {{time_unit: W, horizon_months: 12}}")
+    _no_unknown(section, LIFETIME_VALUE, where=f"{where}: lifetime_value")
+    out = {**LIFETIME_VALUE, **section}
+    if out["time_unit"] not in ("D", "W", "M"):
+        raise InputError(f"{where}: lifetime_value.time_unit must be D, W or M, got {out['time_unit']!r}")
+    months = out["horizon_months"]
+    if isinstance(months, bool) or not isinstance(months, int) or not 1 <= months <= 120:
+        raise InputError(f"{where}: lifetime_value.horizon_months must be a whole number from 1 to 120, got {months!r}")
+    rate = out["monthly_discount_rate"]
+    if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 <= rate < 1:
+        raise InputError(f"{where}: lifetime_value.monthly_discount_rate must be a number from 0 to below 1, got {rate!r}")
+    end = out["calibration_end"]
+    try:
+        out["calibration_end"] = "" if end in (None, "") else date.fromisoformat(str(end)).isoformat()
+    except ValueError:
+        raise InputError(f"{where}: lifetime_value.calibration_end {end!r} is not a date; write it as YYYY-MM-DD") from None
+    return out
 
 
 def _inputs(section: object, *, base: Path, where: str) -> dict[str, InputFile]:

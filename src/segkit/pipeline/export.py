@@ -4,7 +4,10 @@ Written as Parquet (types kept) and CSV in UTF-8 with a BOM so that Excel shows 
 Both files are written atomically: a reader sees the old file or the complete new one. Column
 units: ``recency``, ``tenure`` and ``mean_days_between`` in days; ``frequency`` in orders (or
 purchase days, see the run parameters); ``monetary`` and ``revenue`` in the currency of the data;
-scores 1..k with k = best. No names, phones or e-mails are ever exported.
+scores 1..k with k = best; ``p_alive`` a probability; ``expected_purchases_<H>M`` purchase days
+expected in the next H months (30.4375 days each) and ``clv_<H>M`` their discounted value in the
+currency of the data, from the run's BG/NBD and Gamma-Gamma models (``models.json``). No names,
+phones or e-mails are ever exported.
 """
 
 from __future__ import annotations
@@ -51,10 +54,13 @@ def customer_segments(
     language: str = "en",
     pseudonymize_ids: bool = False,
     key: str | None = None,
+    lifetime_value: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The export table: features, scores, ``<map>`` key and ``<map>_label`` per map, lifecycle stage.
 
     Customers who only signed up (lifecycle stage "potential") are included with empty features.
+    With `lifetime_value` (`PreparedRun.lifetime_value`) the export gains ``p_alive``,
+    ``expected_purchases_<H>M`` and ``clv_<H>M``.
     With `pseudonymize_ids` the id is replaced by a keyed hash (`segkit.core.privacy.pseudonymize`).
     """
     table = segmentation.table
@@ -73,6 +79,9 @@ def customer_segments(
         out = out.merge(
             stages.assign(lifecycle_label=stages["lifecycle_stage"].map(names)), on=schema.CUSTOMER_ID, how="outer", sort=False
         )
+    if lifetime_value is not None:  # p_alive, expected_purchases_<H>M, clv_<H>M of the run's fitted models
+        wanted = [c for c in lifetime_value.columns if c == "p_alive" or c.startswith(("expected_purchases_", "clv_"))]
+        out = out.merge(lifetime_value[[schema.CUSTOMER_ID, *wanted]], on=schema.CUSTOMER_ID, how="left", sort=False)
     if pseudonymize_ids:
         out = out.assign(**{schema.CUSTOMER_ID: pseudonymize(out[schema.CUSTOMER_ID], key=key)})
     return out.reset_index(drop=True)

@@ -28,8 +28,9 @@ from segkit.core.privacy import drop_pii
 from segkit.intake.customers import load_customers
 from segkit.intake.files import read_table
 from segkit.intake.transactions import load_transactions
-from segkit.pipeline.config import ENGINES, InputFile
-from segkit.pipeline.prepared import PREPARED, PreparedRun
+from segkit.models.lifetime_value import fit_lifetime_value
+from segkit.pipeline.config import ENGINES, LIFETIME_VALUE, InputFile
+from segkit.pipeline.prepared import MODELS, PREPARED, PreparedRun
 from segkit.prep import aggregate
 from segkit.prep.cleaning import clean_transactions, write_audit_json
 from segkit.prep.options import CleaningOptions
@@ -39,7 +40,7 @@ from segkit.value.lifecycle import lifecycle_stages
 from segkit.value.segmentation import Segmenter
 
 #: Layout version of a prepared folder; a cached demo folder of another version is prepared again.
-LAYOUT = 1
+LAYOUT = 2
 #: `engine: auto` moves to DuckDB for transaction files above this size (bytes).
 AUTO_DUCKDB_BYTES = 256 * 1024 * 1024
 #: Demo inputs a notebook prepares by itself when opened without a prepared folder.
@@ -88,6 +89,7 @@ def prepare(
     cleaning: Mapping[str, Any] | None = None,
     engine: str = "auto",
     spark_master: str = "local[2]",
+    lifetime_value: Mapping[str, Any] | None = None,
 ) -> PreparedRun:
     """Prepare a run once into `out_dir` and return it opened.
 
@@ -110,6 +112,9 @@ def prepare(
         ``auto`` | ``pandas`` | ``duckdb`` | ``spark``: where cleaning and aggregation run.
     spark_master : str
         Spark master URL for ``engine: spark`` (``local[2]``, ``spark://host:7077``, ``yarn``).
+    lifetime_value : mapping, optional
+        ``time_unit``, ``horizon_months``, ``monthly_discount_rate``, ``calibration_end`` of the
+        lifetime-value models (`segkit.pipeline.config.LIFETIME_VALUE` gives the defaults).
 
     Returns
     -------
@@ -128,6 +133,7 @@ def prepare(
             cleaning=dict(cleaning or {}),
             engine=engine,
             spark_master=spark_master,
+            lifetime_value={**LIFETIME_VALUE, **(lifetime_value or {})},
         )
         write_json_atomic(meta, work / PREPARED)
         if final.exists():
@@ -144,7 +150,16 @@ def prepare(
 
 
 def _prepare_into(
-    work: Path, inputs: Mapping[str, InputFile], *, as_of, churn_days, migration_days, cleaning, engine, spark_master
+    work: Path,
+    inputs: Mapping[str, InputFile],
+    *,
+    as_of,
+    churn_days,
+    migration_days,
+    cleaning,
+    engine,
+    spark_master,
+    lifetime_value,
 ) -> dict[str, Any]:
     errors: dict[str, str] = {}
     meta: dict[str, Any] = {
@@ -189,6 +204,8 @@ def _prepare_into(
                 )
             ),
         )
+        if settings["as_of"] is not None:
+            attempt("lifetime_value", lambda: _prepare_lifetime_value(work, settings, lifetime_value))
     if "survey" in inputs or "needs" in inputs:
         attempt("survey", lambda: _prepare_survey(work, inputs))
     for name in ("complaints", "risk", "holdings"):
@@ -258,6 +275,25 @@ def _prepare_transactions(
         "cleaning": opts.to_dict(),
         "segmenter": segmenter.state(),
     }
+
+
+def _prepare_lifetime_value(work: Path, settings: dict[str, Any], options: Mapping[str, Any]) -> None:
+    """Fit the lifetime-value models on the prepared purchase days; ``models.json`` is their provenance."""
+    fitted = fit_lifetime_value(
+        pd.read_parquet(work / "visits.parquet"),
+        observation_end=pd.Timestamp(settings["as_of"]) - pd.Timedelta(days=1),
+        unit=options["time_unit"],
+        horizon_months=options["horizon_months"],
+        monthly_discount_rate=options["monthly_discount_rate"],
+        calibration_end=options["calibration_end"] or None,
+    )
+    write_parquet_atomic(fitted.table, work / "lifetime_value.parquet")
+    if fitted.holdout is not None:
+        write_parquet_atomic(fitted.holdout.per_customer, work / "holdout.parquet")
+        write_parquet_atomic(fitted.holdout.tracking, work / "holdout_tracking.parquet")
+        write_parquet_atomic(fitted.holdout.by_frequency, work / "holdout_by_frequency.parquet")
+    write_json_atomic(fitted.as_dict(), work / MODELS)
+    settings["lifetime_value"] = fitted.settings
 
 
 def _on_engine(raw: pd.DataFrame, engine: str, work: Path, spark_master: str) -> Any:

@@ -20,6 +20,8 @@ from segkit.value.transitions import Migration, migrate_snapshot
 
 #: The file that makes a folder a prepared run.
 PREPARED = "prepared.json"
+#: The fitted lifetime-value models of a run (parameters, errors, fit, holdout figures).
+MODELS = "models.json"
 
 
 @dataclass(frozen=True)
@@ -151,6 +153,26 @@ class PreparedRun:
         """Migration of `map_name` from ``migration_days`` before `as_of`, labelled by this run's segmenter."""
         earlier = self._table("earlier_customer_table", needs="transactions")
         return migrate_snapshot(earlier, self.segmentation, as_of=pd.Timestamp(self.settings["earlier_as_of"]), map_name=map_name)
+
+    # -- lifetime value
+    @cached_property
+    def models(self) -> dict[str, Any]:
+        """``models.json``: each lifetime-value model's parameters, errors and fit, and the holdout check."""
+        if "lifetime_value" in self.errors:
+            raise InputError(self.errors["lifetime_value"])
+        return json.loads(self._path(MODELS, needs="transactions").read_text(encoding="utf-8"))
+
+    @cached_property
+    def lifetime_value(self) -> pd.DataFrame:
+        """Per customer: the BTYD summary, P(alive), expected purchases, expected spend and CLV."""
+        if "lifetime_value" in self.errors:
+            raise InputError(self.errors["lifetime_value"])
+        return self._table("lifetime_value", needs="transactions")
+
+    def holdout(self, view: str = "by_frequency") -> pd.DataFrame:
+        """The holdout check: ``by_frequency``, ``tracking`` or ``per_customer`` (``holdout``)."""
+        name = {"by_frequency": "holdout_by_frequency", "tracking": "holdout_tracking", "per_customer": "holdout"}[view]
+        return self._table(name, needs="transactions")
 
     # -- survey
     @cached_property

@@ -109,13 +109,18 @@ def _execute(config: RunConfig, *, staging: Path, processed: Path, out: TextIO) 
         cleaning=config.cleaning,
         engine=config.engine,
         spark_master=config.spark_master,
+        lifetime_value=config.lifetime_value,
     )
     problems = "".join(f"; {name}: {text}" for name, text in prepared.errors.items())
     say(f"[prepare] engine {prepared.settings['engine'] or '-'} {time.monotonic() - clock:>7.1f} s{problems}")
     with _pseudonym_key(config.pseudonymize_key):
         if prepared.has("transactions"):  # the CRM export needs no report: it is written from the prepared run
             table = customer_segments(
-                prepared.segmentation, prepared.lifecycle, language=config.language, pseudonymize_ids=config.pseudonymize_ids
+                prepared.segmentation,
+                prepared.lifecycle,
+                language=config.language,
+                pseudonymize_ids=config.pseudonymize_ids,
+                lifetime_value=None if "lifetime_value" in prepared.errors else prepared.lifetime_value,
             )
             write_customer_segments(table, processed)
         failures = _run_notebooks(config, results, sources, staging=staging, say=say)
