@@ -315,3 +315,11 @@ def test_analytic_gradients_equal_finite_differences(model, params, data):
         step[k] = 1e-6 * params[k]
         numeric = (model._terms(params + step, *columns) - model._terms(params - step, *columns)) / (2 * step[k])
         np.testing.assert_allclose(analytic[:, k], numeric, rtol=1e-6, atol=1e-8)
+
+
+def test_net_negative_repeat_spend_is_left_out_like_zero_value():
+    """Returns can leave a repeat buyer's mean repeat spend below zero: no spend information, not an error."""
+    data = pd.DataFrame({"btyd_frequency": [0, 1, 2, 3, 1, 4, 2], "btyd_monetary": [0, -5.0, 10, 12, 30, 9, 20.0]})
+    model = GammaGammaModel().fit(data)
+    assert (model.n_customers_, model.n_no_repeat_, model.n_zero_value_) == (5, 1, 1)
+    assert model.expected_spend([1], [-5.0])[0] == pytest.approx(model.expected_spend([1], [0.0])[0])

@@ -59,7 +59,7 @@ def customer_lifetime_value(
         raise InputError(f"monthly_discount_rate must be at least 0 and below 1, not {monthly_discount_rate!r}")
     if purchases.unit_ is not None and summary.unit != purchases.unit_:
         raise InputError(f"the summary is in {summary.unit!r} but the purchase model was fitted in {purchases.unit_!r}")
-    (x, tx, T, m), _, table = summary_columns(summary, [FREQUENCY, RECENCY, AGE, MONETARY], model="CLV")
+    (x, tx, T, m), _, table = summary_columns(summary, [FREQUENCY, RECENCY, AGE, MONETARY], model="CLV", signed=[MONETARY])
     month = TIME_UNITS["M"] / TIME_UNITS[summary.unit]
     value = spend.expected_spend(x, m)
     previous = np.zeros(len(x))

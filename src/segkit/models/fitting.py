@@ -206,13 +206,16 @@ def _search(
             converged += int(found.success)
             if best is None or found.fun < best.fun:
                 best = found
-    if best is not None and not best.success:  # line-search trouble next to the optimum: polish with Nelder-Mead once
-        polished = optimize.minimize(
-            objective, best.x, method="Nelder-Mead", bounds=bounds, options={"xatol": 1e-9, "fatol": 1e-12, "maxiter": 1500}
-        )
-        if polished.fun <= best.fun:
-            best = polished
-        converged += int(polished.success)
+    if best is not None and not best.success:
+        if np.any(np.abs(best.x) > LOG_BOUND - 1e-3):  # at the edge the likelihood is flat: nothing to polish
+            converged += 1
+        else:  # line-search trouble next to the optimum: polish with Nelder-Mead once
+            polished = optimize.minimize(
+                objective, best.x, method="Nelder-Mead", bounds=bounds, options={"xatol": 1e-9, "fatol": 1e-12, "maxiter": 600}
+            )
+            if polished.fun <= best.fun:
+                best = polished
+            converged += int(polished.success)
     return best, converged
 
 

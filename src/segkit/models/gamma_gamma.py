@@ -45,7 +45,8 @@ class GammaGammaModel:
     n_no_repeat_ : int
         Customers left out because they made no repeat purchase.
     n_zero_value_ : int
-        Customers left out because their repeat purchases were worth nothing.
+        Customers left out because their repeat purchases were worth nothing, or less after
+        returns (a mean repeat spend of zero or below).
     frequency_spend_correlation_ : float
         Pearson correlation of frequency and mean spend among the fitted customers; the model
         assumes the two are independent, so a large value (above about 0.3) is a warning.
@@ -100,10 +101,10 @@ class GammaGammaModel:
         InputError
             When the columns are invalid, fewer than two customers qualify, or the fit does not converge.
         """
-        (x, m), _, _ = summary_columns(summary, [frequency_col, monetary_col], model=self.NAME)
+        (x, m), _, _ = summary_columns(summary, [frequency_col, monetary_col], model=self.NAME, signed=[monetary_col])
         used = (x > 0) & (m > 0)
         self.n_no_repeat_ = int((x == 0).sum())
-        self.n_zero_value_ = int(((x > 0) & (m == 0)).sum())
+        self.n_zero_value_ = int(((x > 0) & (m <= 0)).sum())
         if used.sum() < 2:
             raise InputError(
                 f"{self.NAME}: {int(used.sum())} customers have a repeat purchase of positive value; the spend model needs "
@@ -144,7 +145,8 @@ class GammaGammaModel:
         Parameters
         ----------
         frequency, monetary : array-like
-            Repeat purchases and their mean value; customers with x = 0 get the population mean.
+            Repeat purchases and their mean value; customers with x = 0 get the population mean,
+            a mean below zero (net returns) counts as zero.
 
         Returns
         -------
@@ -152,7 +154,7 @@ class GammaGammaModel:
             Expected spend per purchase, in currency.
         """
         p, q, gamma = self._p()
-        x, m = np.asarray(frequency, dtype=float), np.asarray(monetary, dtype=float)
+        x, m = np.asarray(frequency, dtype=float), np.maximum(np.asarray(monetary, dtype=float), 0.0)
         return p * (gamma + x * m) / (p * x + q - 1)
 
     def as_dict(self) -> dict[str, Any]:

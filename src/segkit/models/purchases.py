@@ -23,7 +23,7 @@ FREQUENCY, RECENCY, AGE, MONETARY = "btyd_frequency", "btyd_recency", "btyd_T", 
 
 
 def summary_columns(
-    summary: BTYDSummary | pd.DataFrame, columns: Sequence[str], *, model: str
+    summary: BTYDSummary | pd.DataFrame, columns: Sequence[str], *, model: str, signed: Sequence[str] = ()
 ) -> tuple[list[np.ndarray], str | None, pd.DataFrame]:
     """The named columns of a summary as float arrays, with the summary's unit when it knows one.
 
@@ -35,6 +35,8 @@ def summary_columns(
         Frequency, recency and T columns (Gamma-Gamma: frequency and monetary).
     model : str
         Name of the model, for messages.
+    signed : sequence of str
+        Columns that may be negative (a mean repeat spend after returns).
 
     Returns
     -------
@@ -51,7 +53,7 @@ def summary_columns(
     arrays = []
     for name in columns:
         values = pd.to_numeric(table[name], errors="coerce").to_numpy(dtype=float)
-        bad = ~np.isfinite(values) | (values < 0)
+        bad = ~np.isfinite(values) | ((values < 0) & (name not in signed))
         if bad.any():
             row = int(np.flatnonzero(bad)[0])
             raise InputError(
