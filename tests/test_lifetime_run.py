@@ -50,6 +50,15 @@ def test_models_json_is_the_provenance_of_the_values(demo_run):
     assert holdout["customers"] == len(demo_run.holdout("per_customer"))
     assert holdout["actual_purchases"] == demo_run.holdout("per_customer")["actual"].sum()
     json.dumps(models, allow_nan=False)  # no NaN in the file
+    churn = models["churn"]
+    assert churn["window_days"] == 90 and churn["best"] in ("gradient_boosting", "logistic", "bg_nbd")
+    by_model = {m["model"]: m for m in churn["metrics"]}
+    assert set(by_model) == {"gradient_boosting", "logistic", "bg_nbd"}
+    assert churn["beats_baseline"] == (
+        max(by_model["gradient_boosting"]["roc_auc"], by_model["logistic"]["roc_auc"]) > by_model["bg_nbd"]["roc_auc"]
+    )
+    assert values["churn_risk"].between(0, 1).all()
+    pd.testing.assert_frame_equal(demo_run.churn_quality("metrics"), pd.DataFrame(churn["metrics"]), check_dtype=False)
 
 
 def test_the_export_carries_the_values(tmp_path):
@@ -71,7 +80,7 @@ def test_the_export_carries_the_values(tmp_path):
     assert pipeline_run.run(config, out=open("/dev/null", "w")) == 0
     processed = tmp_path / "processed" / "lv"
     export = pd.read_parquet(processed / "customer_segments.parquet")
-    assert {"p_alive", "expected_purchases_3M", "clv_3M"} <= set(export.columns)
+    assert {"p_alive", "expected_purchases_3M", "clv_3M", "churn_risk"} <= set(export.columns)
     values = pd.read_parquet(processed / "prepared" / "lifetime_value.parquet")
     assert export["clv_3M"].sum() == pytest.approx(values["clv_3M"].sum())  # pseudonymised ids, the same values
     assert export["customer_id"].str.startswith("P-").all()
@@ -85,6 +94,7 @@ def test_the_export_carries_the_values(tmp_path):
         ("{monthly_discount_rate: 1.5}", "monthly_discount_rate must be a number"),
         ("{calibration_end: 2025-13-01}", "calibration_end '2025-13-01' is not a date"),
         ("{horizon: 12}", "unknown key 'horizon'"),
+        ("{churn_window_days: 3}", "churn_window_days must be a whole number of days from 7 to 730"),
     ],
 )
 def test_bad_lifetime_value_settings_are_named(tmp_path, section, message):

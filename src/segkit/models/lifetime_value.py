@@ -19,6 +19,7 @@ from segkit.core import schema
 from segkit.core.errors import InputError
 from segkit.models.bg_nbd import BetaGeoModel
 from segkit.models.btyd import btyd_summary
+from segkit.models.churn import ChurnRisk
 from segkit.models.clv import customer_lifetime_value
 from segkit.models.gamma_gamma import GammaGammaModel
 from segkit.models.holdout import (
@@ -55,6 +56,8 @@ class LifetimeValue:
         The calibration / holdout split.
     holdout_model : BetaGeoModel or None
         The BG/NBD model fitted on the calibration period.
+    churn : ChurnRisk or None
+        The churn-risk model (None when it could not be fitted: see `errors`).
     """
 
     table: pd.DataFrame
@@ -64,6 +67,7 @@ class LifetimeValue:
     holdout: HoldoutCheck | None = None
     split: CalibrationHoldout | None = None
     holdout_model: BetaGeoModel | None = None
+    churn: ChurnRisk | None = None
 
     @property
     def clv_column(self) -> str:
@@ -120,6 +124,8 @@ def fit_lifetime_value(
     monthly_discount_rate: float = 0.01,
     calibration_end: str | pd.Timestamp | None = None,
     pareto_nbd: bool = False,
+    churn_window_days: int | None = 90,
+    attributes: pd.DataFrame | None = None,
 ) -> LifetimeValue:
     """Fit the lifetime-value models on purchase days and value every customer.
 
@@ -187,6 +193,18 @@ def fit_lifetime_value(
         holdout = check_holdout(holdout_model, split)
     except InputError as error:
         errors["holdout"] = str(error)
+    churn = None
+    if churn_window_days:
+        settings["churn_window_days"] = int(churn_window_days)
+        try:
+            churn = ChurnRisk(window_days=int(churn_window_days)).fit(visits, observation_end=end, attributes=attributes)
+            alive = table.set_index(schema.CUSTOMER_ID)["p_alive"]
+            risk = churn.predict_risk(visits, as_of=end + pd.Timedelta(days=1), p_alive=alive)
+            table = table.merge(risk, on=schema.CUSTOMER_ID, how="left")
+            models["churn"] = churn
+        except InputError as error:
+            errors["churn"] = str(error)
     return LifetimeValue(
-        table=table, models=models, errors=errors, settings=settings, holdout=holdout, split=split, holdout_model=holdout_model
-    )
+        table=table, models=models, errors=errors, settings=settings, holdout=holdout, split=split,
+        holdout_model=holdout_model, churn=churn,
+    )  # fmt: skip

@@ -47,7 +47,7 @@ KEYS = {
     "spark_master": "Spark master URL for engine: spark (default local[2])",
     "churn_days": "churn threshold in days for every report; empty = the 90th percentile of purchase gaps",
     "migration_days": "the migration compares segments with this many days before as_of (default 90)",
-    "lifetime_value": "lifetime-value models: {time_unit: W, horizon_months: 12, monthly_discount_rate: 0.01, calibration_end: ''}",
+    "lifetime_value": "lifetime-value and churn models: {time_unit: W, horizon_months: 12, monthly_discount_rate: 0.01, calibration_end: '', churn_window_days: 90}",
     "parameters": "extra parameters per notebook: {notebook: {parameter: value}}",
     "base_dir": "folder relative paths are resolved against (default: the current directory)",
     "notebooks_dir": "folder holding the notebooks (default: <base_dir>/notebooks)",
@@ -61,7 +61,13 @@ ENGINES = ("auto", "pandas", "duckdb", "spark")
 #: Settings that hold for every report of a run alike: a top-level key, never a notebook parameter.
 RUN_WIDE = ("as_of", "churn_days", "migration_days", "cleaning_options", "engine", "lifetime_value")
 #: The lifetime-value settings and their defaults (`segkit.models.lifetime_value.fit_lifetime_value`).
-LIFETIME_VALUE = {"time_unit": "W", "horizon_months": 12, "monthly_discount_rate": 0.01, "calibration_end": ""}
+LIFETIME_VALUE = {
+    "time_unit": "W",
+    "horizon_months": 12,
+    "monthly_discount_rate": 0.01,
+    "calibration_end": "",
+    "churn_window_days": 90,
+}
 #: Folder names a run id may not take (they are used by the pipeline itself).
 RESERVED_RUN_IDS = ("failed",)
 _RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
@@ -253,6 +259,13 @@ def _lifetime_value(section: object, *, where: str) -> dict[str, Any]:
     rate = out["monthly_discount_rate"]
     if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 <= rate < 1:
         raise InputError(f"{where}: lifetime_value.monthly_discount_rate must be a number from 0 to below 1, got {rate!r}")
+    window = out["churn_window_days"]
+    if window in (None, 0, False):
+        out["churn_window_days"] = None
+    elif isinstance(window, bool) or not isinstance(window, int) or not 7 <= window <= 730:
+        raise InputError(
+            f"{where}: lifetime_value.churn_window_days must be a whole number of days from 7 to 730, got {window!r}"
+        )
     end = out["calibration_end"]
     try:
         out["calibration_end"] = "" if end in (None, "") else date.fromisoformat(str(end)).isoformat()

@@ -6,7 +6,8 @@ units: ``recency``, ``tenure`` and ``mean_days_between`` in days; ``frequency`` 
 purchase days, see the run parameters); ``monetary`` and ``revenue`` in the currency of the data;
 scores 1..k with k = best; ``p_alive`` a probability; ``expected_purchases_<H>M`` purchase days
 expected in the next H months (30.4375 days each) and ``clv_<H>M`` their discounted value in the
-currency of the data, from the run's BG/NBD and Gamma-Gamma models (``models.json``). No names,
+currency of the data, from the run's BG/NBD and Gamma-Gamma models (``models.json``); ``churn_risk``
+the probability of no purchase in the churn window, from the churn model. No names,
 phones or e-mails are ever exported.
 """
 
@@ -80,7 +81,9 @@ def customer_segments(
             stages.assign(lifecycle_label=stages["lifecycle_stage"].map(names)), on=schema.CUSTOMER_ID, how="outer", sort=False
         )
     if lifetime_value is not None:  # p_alive, expected_purchases_<H>M, clv_<H>M of the run's fitted models
-        wanted = [c for c in lifetime_value.columns if c == "p_alive" or c.startswith(("expected_purchases_", "clv_"))]
+        wanted = [
+            c for c in lifetime_value.columns if c in ("p_alive", "churn_risk") or c.startswith(("expected_purchases_", "clv_"))
+        ]
         out = out.merge(lifetime_value[[schema.CUSTOMER_ID, *wanted]], on=schema.CUSTOMER_ID, how="left", sort=False)
     if pseudonymize_ids:
         out = out.assign(**{schema.CUSTOMER_ID: pseudonymize(out[schema.CUSTOMER_ID], key=key)})

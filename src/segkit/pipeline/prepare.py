@@ -40,7 +40,7 @@ from segkit.value.lifecycle import lifecycle_stages
 from segkit.value.segmentation import Segmenter
 
 #: Layout version of a prepared folder; a cached demo folder of another version is prepared again.
-LAYOUT = 2
+LAYOUT = 3
 #: `engine: auto` moves to DuckDB for transaction files above this size (bytes).
 AUTO_DUCKDB_BYTES = 256 * 1024 * 1024
 #: Demo inputs a notebook prepares by itself when opened without a prepared folder.
@@ -286,8 +286,14 @@ def _prepare_lifetime_value(work: Path, settings: dict[str, Any], options: Mappi
         horizon_months=options["horizon_months"],
         monthly_discount_rate=options["monthly_discount_rate"],
         calibration_end=options["calibration_end"] or None,
+        churn_window_days=options["churn_window_days"] or None,
+        attributes=pd.read_parquet(work / "attributes.parquet") if (work / "attributes.parquet").exists() else None,
     )
     write_parquet_atomic(fitted.table, work / "lifetime_value.parquet")
+    if fitted.churn is not None:
+        quality = fitted.churn.quality_
+        for name in ("metrics", "lift", "calibration", "importance"):
+            write_parquet_atomic(getattr(quality, name), work / f"churn_{name}.parquet")
     if fitted.holdout is not None:
         write_parquet_atomic(fitted.holdout.per_customer, work / "holdout.parquet")
         write_parquet_atomic(fitted.holdout.tracking, work / "holdout_tracking.parquet")

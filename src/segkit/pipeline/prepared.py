@@ -174,6 +174,10 @@ class PreparedRun:
         name = {"by_frequency": "holdout_by_frequency", "tracking": "holdout_tracking", "per_customer": "holdout"}[view]
         return self._table(name, needs="transactions")
 
+    def churn_quality(self, view: str = "metrics") -> pd.DataFrame:
+        """The churn model's test-period quality: ``metrics``, ``lift``, ``calibration`` or ``importance``."""
+        return self._table(f"churn_{view}", needs="transactions")
+
     # -- survey
     @cached_property
     def survey(self) -> Survey:
