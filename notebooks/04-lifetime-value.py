@@ -22,18 +22,21 @@ pseudonymize_ids: bool = False                                 # per-customer ta
 
 # %% tags=["remove-cell"]
 from segkit.pipeline.prepare import prepared
+from segkit.reporting.churn_report import ChurnSection
 from segkit.reporting.lifetime_report import LifetimeReport
 from segkit.reporting.report import Report
 
 R = Report(language, pseudonymize_ids=pseudonymize_ids)
 run = prepared(prepared_dir)  # what segkit run prepared once for every report (or the demo)
 L = LifetimeReport(R, run)    # the lifetime-value models the prepare step fitted, as they are stored
+C = ChurnSection(R, run)      # the churn-risk model fitted in the same step
 
 # %% tags=["hide-input"]
 L.summary()
 
 # %% tags=["remove-cell"]
 L.key_numbers()
+C.key_numbers()
 
 # %% tags=["hide-input"]
 L.clv()
@@ -46,6 +49,9 @@ L.p_alive_matrix()
 
 # %% tags=["hide-input"]
 L.holdout()
+
+# %% tags=["hide-input"]
+C.churn_risk()
 
 # %% tags=["hide-input"]
 L.models()

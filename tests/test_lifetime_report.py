@@ -23,7 +23,7 @@ from segkit.reporting.report import Report
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "data" / "raw" / "demo"
 SECTIONS = ("summary", "key_numbers", "clv", "by_segment", "p_alive_matrix", "holdout", "models")
-KEY = re.compile(r"^(lifetime|value|core|quality)\.[\w.]+$")
+KEY = re.compile(r"^(lifetime|churn|value|core|quality)\.[\w.]+$")
 
 
 class _Collected(Report):
@@ -202,3 +202,26 @@ def test_a_run_without_a_spend_model_still_shows_purchases(tmp_path, monkeypatch
     assert "<key mean_p_alive=" in page and "<key total_clv=" not in page
     assert page.count("<figure/>") == 3  # no CLV histogram
     assert L.group_table("eight_class")["customers"].sum() == len(run.lifetime_value)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_churn_section_reports_the_stored_metrics(demo_run, language):
+    from segkit.reporting.churn_report import ChurnSection
+
+    R = _Collected(language)
+    C = ChurnSection(R, demo_run)
+    C.key_numbers()
+    C.churn_risk()
+    page = "\n".join(R.shown)
+    words = catalogue(language)
+    churn = demo_run.models["churn"]
+    best = {m["model"]: m for m in churn["metrics"]}[churn["best"]]
+    assert words["churn.title"] in page and f"<key churn_auc={best['roc_auc']}/>" in page
+    assert words[f"churn.models.{churn['best']}"] in page and words["churn.models.bg_nbd"] in page
+    verdict = words["churn.verdict.beats" if churn["beats_baseline"] else "churn.verdict.loses"]
+    assert verdict in page
+    for other in LANGUAGES:
+        assert sorted(k for k in R.keys if k not in catalogue(other)) == []
+    assert set(catalogue("en")) & {k for k in catalogue("en") if k.startswith("churn.")} == {
+        k for k in catalogue("zh") if k.startswith("churn.")
+    }
