@@ -84,6 +84,9 @@ def test_the_export_carries_the_values(tmp_path):
     values = pd.read_parquet(processed / "prepared" / "lifetime_value.parquet")
     assert export["clv_3M"].sum() == pytest.approx(values["clv_3M"].sum())  # pseudonymised ids, the same values
     assert export["customer_id"].str.startswith("P-").all()
+    at_risk = pd.read_parquet(processed / "at_risk_customers.parquet")
+    assert at_risk["customer_id"].isin(export["customer_id"]).all() and (at_risk["churn_risk"] >= 0.5).all()
+    assert at_risk["value_at_stake"].is_monotonic_decreasing
 
 
 @pytest.mark.parametrize(
@@ -105,3 +108,25 @@ def test_bad_lifetime_value_settings_are_named(tmp_path, section, message):
     )
     with pytest.raises(InputError, match=message):
         load_config(config)
+
+
+def test_at_risk_list_by_hand():
+    from segkit.pipeline.at_risk import at_risk_customers
+
+    export = pd.DataFrame(
+        {
+            "customer_id": [f"C{i}" for i in range(10)],
+            "eight_class": ["important_value"] * 5 + ["important_keep"] * 5,
+            "lifecycle_stage": ["active"] * 10,
+            "clv_12M": [100.0, 900, 800, 50, 700, 20, 10, 600, 30, 40],
+            "p_alive": [0.9] * 10,
+            "churn_risk": [0.9, 0.6, 0.4, 0.9, 0.5, 0.9, 0.9, 0.2, 0.9, 0.9],
+        }
+    )
+    listed = at_risk_customers(export, top_share=0.3)  # top 30 % by CLV: 900, 800, 700 (cut at the 70th percentile)
+    assert listed["customer_id"].tolist() == ["C1", "C4"]  # C2 (800) has risk 0.4 < 0.5
+    assert listed["value_at_stake"].tolist() == pytest.approx([540.0, 350.0])
+    assert listed["actions"].str.len().gt(0).all()
+    zh = at_risk_customers(export, top_share=0.3, language="zh")
+    assert zh["actions"].iloc[0] != listed["actions"].iloc[0]
+    assert at_risk_customers(export.drop(columns="churn_risk")).empty

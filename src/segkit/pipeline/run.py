@@ -33,6 +33,7 @@ import yaml
 
 from segkit.core import privacy
 from segkit.core.errors import InputError
+from segkit.pipeline.at_risk import at_risk_customers, write_at_risk
 from segkit.pipeline.config import INPUTS, InputFile, RunConfig, load_config
 from segkit.pipeline.export import customer_segments, write_customer_segments
 from segkit.pipeline.html import _notebook_title, render_html, render_index
@@ -123,6 +124,7 @@ def _execute(config: RunConfig, *, staging: Path, processed: Path, out: TextIO) 
                 lifetime_value=None if "lifetime_value" in prepared.errors else prepared.lifetime_value,
             )
             write_customer_segments(table, processed)
+            write_at_risk(at_risk_customers(table, language=config.language), processed)
         failures = _run_notebooks(config, results, sources, staging=staging, say=say)
     finished = datetime.now().astimezone()
     manifest = build_manifest(config, results, started=started, finished=finished, processed_dir=processed)

@@ -1,0 +1,68 @@
+"""The at-risk list: the high-value customers most likely to leave, with the retention action.
+
+Written beside the CRM export from the export table itself (so ids are pseudonymised when the run
+asks, and labels are in the run's language): the customers in the top share by CLV whose churn
+risk is at least a threshold, ordered by the value at stake (CLV x churn risk), each with the
+playbook's actions for their 8-class segment.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from segkit.core import schema
+from segkit.core.files import write_csv_atomic, write_parquet_atomic
+from segkit.reporting.playbook import playbook
+
+#: The list's file names in the run's processed folder.
+AT_RISK_FILES = ("at_risk_customers.parquet", "at_risk_customers.csv")
+
+
+def at_risk_customers(
+    export: pd.DataFrame, *, language: str = "en", top_share: float = 0.2, min_risk: float = 0.5
+) -> pd.DataFrame:
+    """High-value customers at risk, most value at stake first.
+
+    Parameters
+    ----------
+    export : pandas.DataFrame
+        The CRM export (`segkit.pipeline.export.customer_segments` with lifetime values): customer
+        id, ``eight_class`` and its label, ``lifecycle_stage``, ``clv_<H>M``, ``p_alive``, ``churn_risk``.
+    language : str
+        Language of the actions.
+    top_share : float, default 0.2
+        High value = the top `top_share` of customers by CLV.
+    min_risk : float, default 0.5
+        At risk = churn risk at least this.
+
+    Returns
+    -------
+    pandas.DataFrame
+        customer id, segment and label, lifecycle stage, CLV, ``p_alive``, ``churn_risk``,
+        ``value_at_stake`` (CLV x churn risk) and ``actions``; empty (same columns) when the export
+        has no CLV or churn risk.
+    """
+    clv = next((c for c in export.columns if c.startswith("clv_")), None)
+    wanted = [schema.CUSTOMER_ID, "eight_class", "eight_class_label", "lifecycle_stage", "lifecycle_label"]
+    columns = [c for c in wanted if c in export.columns]
+    if clv is None or "churn_risk" not in export.columns:
+        return pd.DataFrame(columns=[*columns, "p_alive", "churn_risk", "value_at_stake", "actions"])
+    valued = export.dropna(subset=[clv, "churn_risk"])
+    cut = valued[clv].quantile(1 - top_share) if len(valued) else 0.0
+    chosen = valued.loc[(valued[clv] >= cut) & (valued["churn_risk"] >= min_risk)]
+    chosen = chosen.assign(value_at_stake=chosen[clv] * chosen["churn_risk"])
+    chosen = chosen.sort_values(["value_at_stake", schema.CUSTOMER_ID], ascending=[False, True], ignore_index=True)
+    segments = pd.DataFrame({"key": sorted(chosen["eight_class"].dropna().unique())})
+    actions = playbook("eight_class", segments, language).set_index("key")["actions"] if len(segments) else pd.Series(dtype="str")
+    out = chosen[[*columns, clv, "p_alive", "churn_risk", "value_at_stake"]]
+    return out.assign(actions=chosen["eight_class"].map(actions).to_numpy())
+
+
+def write_at_risk(frame: pd.DataFrame, out_dir: str | os.PathLike) -> tuple[Path, Path]:
+    """Write ``at_risk_customers.parquet`` and ``.csv`` (UTF-8 BOM) atomically."""
+    folder = Path(out_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    return write_parquet_atomic(frame, folder / AT_RISK_FILES[0]), write_csv_atomic(frame, folder / AT_RISK_FILES[1])
