@@ -57,20 +57,22 @@ def test_lift_and_bootstrap_by_hand():
 
 
 def planted(n=1500, seed=4):
-    """Loyal customers buy every ~15 days throughout; leavers buy as often but stop at a random day;
-    the leavers' spend falls before they go (the signal BG/NBD cannot see)."""
+    """Loyal customers buy every ~15 days (exponential gaps) throughout; leavers buy the same way but
+    stop on a random day, some after the end. In their last 90 days leavers' gaps grow (mean 25 days)
+    and their spend falls (mean 35 against 50): a signal in the history that BG/NBD's recency and
+    frequency summary does not see."""
     rng = np.random.default_rng(seed)
     start, end = pd.Timestamp("2023-01-01"), pd.Timestamp("2024-12-31")
     span = (end - start).days
     rows = []
     for i in range(n):
         leaver = i % 2 == 1
-        stop = rng.integers(200, span) if leaver else span + 1
-        t = rng.integers(0, 60)
+        stop = rng.integers(200, span + 200) if leaver else span + 1
+        t = float(rng.integers(0, 60))
         while t < min(stop, span):
-            fading = leaver and stop - t < 60
-            rows.append((f"C{i:05d}", start + pd.Timedelta(days=int(t)), 10.0 if fading else 50.0))
-            t += rng.integers(8 if not fading else 20, 22 if not fading else 40)
+            fading = leaver and stop - t < 90
+            rows.append((f"C{i:05d}", start + pd.Timedelta(days=int(t)), rng.gamma(4.0, (35.0 if fading else 50.0) / 4)))
+            t += rng.exponential(24.0 if fading else 14.0) + 1
     return visits(rows), end
 
 
@@ -89,7 +91,7 @@ def test_planted_leavers_are_found_and_reported_against_the_baseline():
     lift = model.quality_.lift
     assert (lift.groupby("model")["capture"].last() == 1).all()
     assert model.quality_.importance["feature"].iloc[0] in {"recency_days", "spend_trend", "last_gap_days", "spend_last_90",
-                                                            "purchases_last_90", "mean_spend"}  # fmt: skip
+                                                            "purchases_last_90", "mean_spend", "mean_gap_days"}  # fmt: skip
     risk = model.predict_risk(data, as_of=end + pd.Timedelta(days=1))
     assert risk["churn_risk"].between(0, 1).all() and len(risk) == data["customer_id"].nunique()
     assert model.as_dict()["test_cutoff"] == (end + pd.Timedelta(days=1) - pd.Timedelta(days=60)).date().isoformat()
