@@ -48,14 +48,20 @@ class BetaGeoModel(PurchaseModel):
     PARAMS = ("r", "alpha", "a", "b")
 
     @staticmethod
-    def _terms(params: np.ndarray, x: np.ndarray, tx: np.ndarray, T: np.ndarray) -> np.ndarray:
+    def _branches(params: np.ndarray, x: np.ndarray, tx: np.ndarray, T: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """log of the likelihood's two branches (less the common factor): still alive at T, gone after the last purchase."""
         r, alpha, a, b = params
         repeat = x > 0
-        common = gammaln(r + x) - gammaln(r) + r * np.log(alpha) - betaln(a, b)
-        gone_never = betaln(a, b + x) - (r + x) * np.log(alpha + T)
         x1 = np.where(repeat, x, 1.0)  # keeps b + x - 1 > 0 where the term is not used
+        gone_never = betaln(a, b + x) - (r + x) * np.log(alpha + T)
         gone_after_last = np.where(repeat, betaln(a + 1, b + x1 - 1) - (r + x) * np.log(alpha + tx), -np.inf)
-        return common + np.logaddexp(gone_never, gone_after_last)
+        return gone_never, gone_after_last
+
+    @staticmethod
+    def _terms(params: np.ndarray, x: np.ndarray, tx: np.ndarray, T: np.ndarray) -> np.ndarray:
+        r, alpha, a, b = params
+        common = gammaln(r + x) - gammaln(r) + r * np.log(alpha) - betaln(a, b)
+        return common + np.logaddexp(*BetaGeoModel._branches(params, x, tx, T))
 
     @staticmethod
     def _gradient(params: np.ndarray, x: np.ndarray, tx: np.ndarray, T: np.ndarray) -> np.ndarray:
@@ -73,8 +79,7 @@ class BetaGeoModel(PurchaseModel):
         after = np.stack(
             [-np.log(alpha + tx), -(r + x) / (alpha + tx), psi(a + 1) - psi(a + b + x), psi(b + x1 - 1) - psi(a + b + x)], axis=1
         )
-        gone_never = betaln(a, b + x) - (r + x) * np.log(alpha + T)
-        gone_after_last = np.where(repeat, betaln(a + 1, b + x1 - 1) - (r + x) * np.log(alpha + tx), -np.inf)
+        gone_never, gone_after_last = BetaGeoModel._branches(params, x, tx, T)
         total = np.logaddexp(gone_never, gone_after_last)
         w_never, w_after = np.exp(gone_never - total), np.exp(gone_after_last - total)
         return common + w_never[:, None] * never + w_after[:, None] * np.where(repeat[:, None], after, 0.0)

@@ -304,7 +304,6 @@ class ChurnRisk:
         if not hasattr(self, "best_"):
             raise InputError("churn model: not fitted yet; call fit() first")
         now = churn_features(visits, cutoff=as_of, attributes=self.attributes_)
-        limit = threadpool_limits(limits=_threads(len(now)))
         if self.best_ == "bg_nbd":
             if p_alive is None:
                 summary = btyd_summary(visits, observation_end=pd.Timestamp(as_of) - pd.Timedelta(days=1), unit="W")
@@ -315,8 +314,8 @@ class ChurnRisk:
                 )
             risk = 1 - p_alive.reindex(now[schema.CUSTOMER_ID]).to_numpy()
         else:
-            risk = self.model_.predict_proba(now)[:, 1]
-        limit.restore_original_limits()
+            with threadpool_limits(limits=_threads(len(now))):
+                risk = self.model_.predict_proba(now)[:, 1]
         return pd.DataFrame({schema.CUSTOMER_ID: now[schema.CUSTOMER_ID].to_numpy(), "churn_risk": risk})
 
     def as_dict(self) -> dict[str, Any]:

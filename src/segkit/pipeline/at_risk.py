@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from segkit.core import schema
-from segkit.core.files import write_csv_atomic, write_parquet_atomic
+from segkit.pipeline.export import write_parquet_and_csv
 from segkit.reporting.playbook import playbook
 
 #: The list's file names in the run's processed folder.
@@ -63,6 +63,4 @@ def at_risk_customers(
 
 def write_at_risk(frame: pd.DataFrame, out_dir: str | os.PathLike) -> tuple[Path, Path]:
     """Write ``at_risk_customers.parquet`` and ``.csv`` (UTF-8 BOM) atomically."""
-    folder = Path(out_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    return write_parquet_atomic(frame, folder / AT_RISK_FILES[0]), write_csv_atomic(frame, folder / AT_RISK_FILES[1])
+    return write_parquet_and_csv(frame, out_dir, AT_RISK_FILES)

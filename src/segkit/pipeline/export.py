@@ -94,10 +94,13 @@ def customer_segments(
 EXPORT_FILES = ("customer_segments.parquet", "customer_segments.csv")
 
 
-def write_customer_segments(frame: pd.DataFrame, out_dir: str | os.PathLike) -> tuple[Path, Path]:
-    """Write ``customer_segments.parquet`` and ``customer_segments.csv`` (UTF-8 BOM) atomically."""
+def write_parquet_and_csv(frame: pd.DataFrame, out_dir: str | os.PathLike, names: tuple[str, str]) -> tuple[Path, Path]:
+    """Write `frame` as ``names[0]`` (Parquet) and ``names[1]`` (CSV, UTF-8 BOM) in `out_dir`, atomically."""
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    parquet = write_parquet_atomic(frame, folder / EXPORT_FILES[0])
-    csv = folder / EXPORT_FILES[1]
-    return parquet, write_csv_atomic(frame, csv)
+    return write_parquet_atomic(frame, folder / names[0]), write_csv_atomic(frame, folder / names[1])
+
+
+def write_customer_segments(frame: pd.DataFrame, out_dir: str | os.PathLike) -> tuple[Path, Path]:
+    """Write ``customer_segments.parquet`` and ``customer_segments.csv`` (UTF-8 BOM) atomically."""
+    return write_parquet_and_csv(frame, out_dir, EXPORT_FILES)
