@@ -23,6 +23,7 @@ pseudonymize_ids: bool = False                                 # per-customer ta
 # %% tags=["remove-cell"]
 from segkit.pipeline.prepare import prepared
 from segkit.reporting.churn_report import ChurnSection
+from segkit.reporting.cluster_report import ClusterSection
 from segkit.reporting.lifetime_report import LifetimeReport
 from segkit.reporting.report import Report
 
@@ -30,6 +31,7 @@ R = Report(language, pseudonymize_ids=pseudonymize_ids)
 run = prepared(prepared_dir)  # what segkit run prepared once for every report (or the demo)
 L = LifetimeReport(R, run)    # the lifetime-value models the prepare step fitted, as they are stored
 C = ChurnSection(R, run)      # the churn-risk model fitted in the same step
+K = ClusterSection(R, run)    # the data-driven value segments fitted with the run's segmentation
 
 # %% tags=["hide-input"]
 L.summary()
@@ -37,6 +39,7 @@ L.summary()
 # %% tags=["remove-cell"]
 L.key_numbers()
 C.key_numbers()
+K.key_numbers()
 
 # %% tags=["hide-input"]
 L.clv()
@@ -52,6 +55,9 @@ L.holdout()
 
 # %% tags=["hide-input"]
 C.churn_risk()
+
+# %% tags=["hide-input"]
+K.clusters()
 
 # %% tags=["hide-input"]
 L.models()

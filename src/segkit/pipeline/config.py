@@ -48,6 +48,7 @@ KEYS = {
     "churn_days": "churn threshold in days for every report; empty = the 90th percentile of purchase gaps",
     "migration_days": "the migration compares segments with this many days before as_of (default 90)",
     "lifetime_value": "lifetime-value and churn models: {time_unit: W, horizon_months: 12, monthly_discount_rate: 0.01, calibration_end: '', churn_window_days: 90}",
+    "value_clusters": "data-driven value segments: {method: kmeans | gmm | none, k: 0 (= chosen), k_min: 3, k_max: 8}",
     "parameters": "extra parameters per notebook: {notebook: {parameter: value}}",
     "base_dir": "folder relative paths are resolved against (default: the current directory)",
     "notebooks_dir": "folder holding the notebooks (default: <base_dir>/notebooks)",
@@ -59,7 +60,7 @@ KEYS = {
 #: Where cleaning and aggregation run (`segkit.pipeline.prepare.choose_engine`).
 ENGINES = ("auto", "pandas", "duckdb", "spark")
 #: Settings that hold for every report of a run alike: a top-level key, never a notebook parameter.
-RUN_WIDE = ("as_of", "churn_days", "migration_days", "cleaning_options", "engine", "lifetime_value")
+RUN_WIDE = ("as_of", "churn_days", "migration_days", "cleaning_options", "engine", "lifetime_value", "value_clusters")
 #: The lifetime-value settings and their defaults (`segkit.models.lifetime_value.fit_lifetime_value`).
 LIFETIME_VALUE = {
     "time_unit": "W",
@@ -68,6 +69,8 @@ LIFETIME_VALUE = {
     "calibration_end": "",
     "churn_window_days": 90,
 }
+#: The value-cluster settings and their defaults (`segkit.models.ValueClusters`; method none = off).
+VALUE_CLUSTERS = {"method": "kmeans", "k": 0, "k_min": 3, "k_max": 8}
 #: Folder names a run id may not take (they are used by the pipeline itself).
 RESERVED_RUN_IDS = ("failed",)
 _RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
@@ -119,6 +122,7 @@ class RunConfig:
     churn_days: int | None = None
     migration_days: int = 90
     lifetime_value: dict[str, Any] = field(default_factory=lambda: dict(LIFETIME_VALUE))
+    value_clusters: dict[str, Any] = field(default_factory=lambda: dict(VALUE_CLUSTERS))
     pseudonymize_key: str | None = field(default=None, repr=False)
 
 
@@ -210,6 +214,7 @@ def load_config(
     if isinstance(migration_days, bool) or not isinstance(migration_days, int) or migration_days <= 0:
         raise InputError(f"{name}: migration_days must be a positive whole number of days, got {migration_days!r}")
     lifetime_value = _lifetime_value(raw.get("lifetime_value"), where=name)
+    value_clusters = _value_clusters(raw.get("value_clusters"), where=name)
     for notebook, values in parameters.items():
         for key in RUN_WIDE:
             if key in values:
@@ -241,7 +246,27 @@ def load_config(
         churn_days=churn_days,
         migration_days=migration_days,
         lifetime_value=lifetime_value,
+        value_clusters=value_clusters,
     )
+
+
+def _value_clusters(section: object, *, where: str) -> dict[str, Any]:
+    if section in (None, ""):
+        return dict(VALUE_CLUSTERS)
+    if not isinstance(section, dict):
+        raise InputError(f"{where}: value_clusters must be a mapping such as {{method: kmeans, k_max: 8}}")
+    _no_unknown(section, VALUE_CLUSTERS, where=f"{where}: value_clusters")
+    out = {**VALUE_CLUSTERS, **section}
+    if out["method"] not in ("kmeans", "gmm", "none"):
+        raise InputError(f"{where}: value_clusters.method must be kmeans, gmm or none, got {out['method']!r}")
+    for key in ("k", "k_min", "k_max"):
+        value = out[key]
+        if isinstance(value, bool) or not isinstance(value, int) or not (value == 0 and key == "k" or 2 <= value <= 20):
+            allowed = "0 (chosen from the data) or 2 to 20" if key == "k" else "from 2 to 20"
+            raise InputError(f"{where}: value_clusters.{key} must be a whole number {allowed}, got {value!r}")
+    if out["k_min"] > out["k_max"]:
+        raise InputError(f"{where}: value_clusters.k_min ({out['k_min']}) is above k_max ({out['k_max']})")
+    return out
 
 
 def _lifetime_value(section: object, *, where: str) -> dict[str, Any]:

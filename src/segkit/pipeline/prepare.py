@@ -28,8 +28,9 @@ from segkit.core.privacy import drop_pii
 from segkit.intake.customers import load_customers
 from segkit.intake.files import read_table
 from segkit.intake.transactions import load_transactions
+from segkit.models.clusters import ValueClusters
 from segkit.models.lifetime_value import fit_lifetime_value
-from segkit.pipeline.config import ENGINES, LIFETIME_VALUE, InputFile
+from segkit.pipeline.config import ENGINES, LIFETIME_VALUE, VALUE_CLUSTERS, InputFile
 from segkit.pipeline.prepared import MODELS, PREPARED, PreparedRun
 from segkit.prep import aggregate
 from segkit.prep.cleaning import clean_transactions, write_audit_json
@@ -40,7 +41,7 @@ from segkit.value.lifecycle import lifecycle_stages
 from segkit.value.segmentation import Segmenter
 
 #: Layout version of a prepared folder; a cached demo folder of another version is prepared again.
-LAYOUT = 3
+LAYOUT = 4
 #: `engine: auto` moves to DuckDB for transaction files above this size (bytes).
 AUTO_DUCKDB_BYTES = 256 * 1024 * 1024
 #: Demo inputs a notebook prepares by itself when opened without a prepared folder.
@@ -90,6 +91,7 @@ def prepare(
     engine: str = "auto",
     spark_master: str = "local[2]",
     lifetime_value: Mapping[str, Any] | None = None,
+    value_clusters: Mapping[str, Any] | None = None,
 ) -> PreparedRun:
     """Prepare a run once into `out_dir` and return it opened.
 
@@ -115,6 +117,10 @@ def prepare(
     lifetime_value : mapping, optional
         ``time_unit``, ``horizon_months``, ``monthly_discount_rate``, ``calibration_end`` of the
         lifetime-value models (`segkit.pipeline.config.LIFETIME_VALUE` gives the defaults).
+    value_clusters : mapping, optional
+        ``method`` (kmeans | gmm | none), ``k`` (0 = chosen), ``k_min``, ``k_max`` of the
+        data-driven value segments (`segkit.pipeline.config.VALUE_CLUSTERS`). A clustering that
+        cannot be fitted is an error of its own (``value_clusters``); the rest of the run goes on.
 
     Returns
     -------
@@ -134,6 +140,7 @@ def prepare(
             engine=engine,
             spark_master=spark_master,
             lifetime_value={**LIFETIME_VALUE, **(lifetime_value or {})},
+            value_clusters={**VALUE_CLUSTERS, **(value_clusters or {})},
         )
         write_json_atomic(meta, work / PREPARED)
         if final.exists():
@@ -160,6 +167,7 @@ def _prepare_into(
     engine,
     spark_master,
     lifetime_value,
+    value_clusters,
 ) -> dict[str, Any]:
     errors: dict[str, str] = {}
     meta: dict[str, Any] = {
@@ -201,9 +209,12 @@ def _prepare_into(
                     cleaning=cleaning,
                     engine=engine,
                     spark_master=spark_master,
+                    value_clusters=value_clusters,
                 )
             ),
         )
+        if settings.get("value_clusters_error"):
+            errors["value_clusters"] = settings.pop("value_clusters_error")
         if settings["as_of"] is not None:
             attempt("lifetime_value", lambda: _prepare_lifetime_value(work, settings, lifetime_value))
     if "survey" in inputs or "needs" in inputs:
@@ -228,6 +239,7 @@ def _prepare_transactions(
     cleaning,
     engine,
     spark_master,
+    value_clusters,
 ) -> dict[str, Any]:
     raw = load_transactions(spec.path, preset=spec.preset, mapping=spec.mapping, encoding=spec.encoding)
     missing = raw.isna().sum().rename_axis("column").reset_index(name="missing")
@@ -253,7 +265,7 @@ def _prepare_transactions(
     write_parquet_atomic(aggregate.customer_attributes(clean), work / "line_attributes.parquet")
     visits = aggregate.visit_table(clean)
     write_parquet_atomic(visits, work / "visits.parquet")
-    segmenter = Segmenter().fit(customers, as_of=as_of or None)
+    segmenter, cluster_error = _fit_segmenter(customers, as_of=as_of or None, clusters=value_clusters)
     earlier = segmenter.as_of_ - pd.Timedelta(days=int(migration_days))
     write_parquet_atomic(aggregate.customer_table(aggregate.before(clean, earlier)), work / "earlier_customer_table.parquet")
     known = attributes["customer_id"] if attributes is not None else None
@@ -274,7 +286,22 @@ def _prepare_transactions(
         "engine": used,
         "cleaning": opts.to_dict(),
         "segmenter": segmenter.state(),
+        "value_clusters": dict(value_clusters),
+        "value_clusters_error": cluster_error,
     }
+
+
+def _fit_segmenter(customers: pd.DataFrame, *, as_of, clusters: Mapping[str, Any]) -> tuple[Segmenter, str | None]:
+    """The run's segmenter with its value clusters; clusters that cannot be fitted leave the rule maps standing."""
+    segmenter = Segmenter().fit(customers, as_of=as_of)
+    if clusters["method"] == "none":
+        return segmenter, None
+    k_range = (int(clusters["k_min"]), int(clusters["k_max"]))
+    estimator = ValueClusters(method=clusters["method"], k=int(clusters["k"]) or None, k_range=k_range)
+    try:
+        return Segmenter(clusters=estimator).fit(customers, as_of=segmenter.as_of_), None
+    except InputError as error:
+        return segmenter, str(error)
 
 
 def _prepare_lifetime_value(work: Path, settings: dict[str, Any], options: Mapping[str, Any]) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from segkit.core.errors import InputError
+from segkit.models.clusters import FrozenClusters, ValueClusters
 from segkit.survey.catalogue import load_catalogue
 from segkit.survey.likert import LikertScale
 from segkit.survey.read import Survey
@@ -134,8 +135,20 @@ class PreparedRun:
     @cached_property
     def segmenter(self) -> Segmenter:
         state = self.settings["segmenter"]["params"]
-        params = {**state, "tier_cuts": tuple(state["tier_cuts"])}
+        fitted = self.settings["segmenter"].get("clusters")
+        clusters = FrozenClusters(ValueClusters.from_state(fitted)) if fitted else None
+        params = {**state, "tier_cuts": tuple(state["tier_cuts"]), "clusters": clusters}
         return Segmenter(**params).fit(self.customer_table, as_of=self.as_of)
+
+    @property
+    def clusters(self) -> ValueClusters:
+        """The fitted value clusters (k chosen, selection curve, stability, profile), as prepared."""
+        if "value_clusters" in self.errors:
+            raise InputError(self.errors["value_clusters"])
+        fitted = self.settings["segmenter"].get("clusters") if "segmenter" in self.settings else None
+        if not fitted:
+            raise InputError("this run has no value clusters (value_clusters.method is none, or there are no transactions)")
+        return ValueClusters.from_state(fitted)
 
     @property
     def segmentation(self) -> Segmentation:

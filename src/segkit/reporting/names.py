@@ -33,6 +33,11 @@ def segment_names(segmap: Any, language: str, *, keys: Iterable[str] | None = No
     dict
     """
     words = catalogue(language)
+    if segmap.name == "value_cluster" and "archetype" in segmap.segments:
+        return {
+            **cluster_names(segmap.segments, language),
+            **{k: words.get(f"value.segment_names.migration.{k}", k) for k in keys or ()},
+        }
     own: Mapping[str, str] = getattr(segmap, "names", {}).get(language, {})
     wanted = [*segmap.segments["key"], *(keys or ())]
     return {
@@ -42,6 +47,18 @@ def segment_names(segmap: Any, language: str, *, keys: Iterable[str] | None = No
         or str(k)
         for k in wanted
     }
+
+
+def cluster_names(segments: pd.DataFrame, language: str) -> dict[str, str]:
+    """Key -> name of each value cluster from its rank and levels (``C1: recent, frequent, high spend``)."""
+    words = catalogue(language)
+    levels = [c for c in segments.columns if c.startswith("level_")]
+    out = {}
+    for row in segments.itertuples(index=False):
+        parts = [words.get(f"clusters.levels.{c[len('level_') :]}.{getattr(row, c)}", str(getattr(row, c))) for c in levels]
+        profile = words["clusters.separator"].join(parts)
+        out[str(row.key)] = words["clusters.name"].format(number=row.rank, profile=profile)
+    return out
 
 
 def segment_labels(segmap: Any, language: str) -> pd.Series:

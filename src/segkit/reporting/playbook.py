@@ -50,3 +50,14 @@ def playbook(map_name: str, segments: pd.DataFrame, language: str, *, path: str 
             raise InputError(f"playbook: map {map_name!r}, segment {key!r}: no actions/kpi in {language!r}")
         rows.append({"key": key, "actions": ("；" if language == "zh" else "; ").join(entry["actions"]), "kpi": entry["kpi"]})
     return segments.merge(pd.DataFrame(rows), on="key", how="left")
+
+
+def cluster_playbook(segments: pd.DataFrame, language: str, *, path: str | Path | None = None) -> pd.DataFrame:
+    """Each value cluster (``key``, ``archetype``) with the actions and KPI of its 8-class archetype.
+
+    Clusters are found in the data, so the playbook cannot name them in advance; a cluster
+    borrows the entry of the 8-class segment its average customer falls into.
+    """
+    archetypes = pd.DataFrame({"key": segments["archetype"].dropna().unique()})
+    book = playbook("eight_class", archetypes, language, path=path).rename(columns={"key": "archetype"})
+    return segments.merge(book, on="archetype", how="left")

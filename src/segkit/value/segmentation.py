@@ -10,10 +10,11 @@ on the same scale, so a customer who moves between segments changed, not the oth
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 import pandas as pd
 
@@ -27,6 +28,23 @@ from segkit.value.tiers import ValueTiers, value_tiers
 MAP_NAMES = ("rfm10", "eight_class", "value_tier")
 
 
+class MapEstimator(Protocol):
+    """A fitted-on-features segment map besides the rule maps (e.g. `segkit.models.ValueClusters`).
+
+    ``fit(features)`` learns on the RFM feature table and sets ``map_``; ``transform(features)``
+    labels another snapshot; ``state()`` is what was learned as plain values; ``name`` is the map's
+    name in the segmentation.
+    """
+
+    name: str
+
+    def fit(self, features: pd.DataFrame) -> Any: ...
+
+    def transform(self, features: pd.DataFrame) -> SegmentMap: ...
+
+    def state(self) -> dict[str, Any]: ...
+
+
 @dataclass(frozen=True)
 class Segmentation:
     """Features, scores and every built-in map for one as-of date, and the segmenter that made them.
@@ -38,7 +56,8 @@ class Segmentation:
     scores : RFMScores
         The scores and their thresholds.
     maps : mapping of str to SegmentMap
-        ``rfm10``, ``eight_class`` and ``value_tier``.
+        ``rfm10``, ``eight_class`` and ``value_tier``, and ``value_cluster`` when the segmenter
+        was given clusters.
     tiers : ValueTiers
         The value tiers with Gini and Lorenz curve.
     segmenter : Segmenter or None
@@ -77,6 +96,10 @@ class Segmenter:
         Cumulative revenue shares that end tiers A and B.
     rules_path : str or Path, optional
         A YAML rule file whose ``rfm10`` map replaces the built-in one.
+    clusters : MapEstimator, optional
+        Data-driven clusters (e.g. ``segkit.models.ValueClusters()``) fitted on the same features;
+        their map joins the others under the estimator's name (``value_cluster``), so migration,
+        profiles and the export treat it like the rule maps. A copy is fitted (``clusters_``).
 
     Attributes
     ----------
@@ -90,6 +113,8 @@ class Segmenter:
         The tier cuts used.
     rules_ : RuleSet
         The rule set of the 10-segment map.
+    clusters_ : MapEstimator or None
+        The fitted copy of `clusters`.
     segmentation_ : Segmentation
         The fitted snapshot's own segmentation (like a clusterer's ``labels_``).
     """
@@ -105,6 +130,7 @@ class Segmenter:
         eight_class_basis: str = "value",
         tier_cuts: tuple[float, float] = (0.80, 0.95),
         rules_path: str | Path | None = None,
+        clusters: MapEstimator | None = None,
     ) -> None:
         self.frequency = frequency
         self.monetary = monetary
@@ -114,6 +140,7 @@ class Segmenter:
         self.eight_class_basis = eight_class_basis
         self.tier_cuts = tier_cuts
         self.rules_path = rules_path
+        self.clusters = clusters
 
     def get_params(self) -> dict[str, Any]:
         """The constructor parameters (as scikit-learn's ``get_params``)."""
@@ -128,6 +155,7 @@ class Segmenter:
                 "eight_class_basis",
                 "tier_cuts",
                 "rules_path",
+                "clusters",
             )
         }
 
@@ -164,6 +192,10 @@ class Segmenter:
         self.tier_cuts_ = tiers.cuts
         self.rules_: RuleSet = rules["rfm10"]
         maps = {"rfm10": apply_rules(scores.table, self.rules_), "eight_class": eight, "value_tier": tiers.map}
+        self.clusters_: MapEstimator | None = None
+        if self.clusters is not None:
+            self.clusters_ = copy.deepcopy(self.clusters).fit(features.table)
+            maps[self.clusters_.name] = self.clusters_.transform(features.table)
         self.segmentation_ = Segmentation(features=features, scores=scores, maps=maps, tiers=tiers, segmenter=self)
         return self
 
@@ -196,6 +228,8 @@ class Segmenter:
             ),
             "value_tier": tiers.map,
         }
+        if self.clusters_ is not None:
+            maps[self.clusters_.name] = self.clusters_.transform(features.table)
         return Segmentation(features=features, scores=scores, maps=maps, tiers=tiers, segmenter=self)
 
     def state(self) -> dict[str, Any]:
@@ -206,12 +240,14 @@ class Segmenter:
                 "rules_path": str(self.rules_path) if self.rules_path else None,
                 "tier_cuts": list(self.tier_cuts),
                 "thresholds": self.thresholds and {k: list(v) for k, v in self.thresholds.items()},
+                "clusters": None,
             },
             "as_of": self.as_of_.date().isoformat(),
             "thresholds": {k: list(v) for k, v in self.thresholds_.items()},
             "references": dict(self.references_),
             "tier_cuts": list(self.tier_cuts_),
             "rfm10_rules": self.rules_.name,
+            "clusters": self.clusters_.state() if self.clusters_ is not None else None,
         }
 
 
