@@ -55,6 +55,11 @@ L.holdout()
 
 # %% tags=["hide-input"]
 C.churn_risk()
+C.calibration()
+
+# %% tags=["hide-input"]
+C.at_risk()
+C.conflicts()
 
 # %% tags=["hide-input"]
 K.clusters()

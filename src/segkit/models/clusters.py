@@ -165,6 +165,14 @@ class ValueClusters:
             When a feature column is missing or not numeric, or there are too few customers for
             the largest k.
         """
+        from threadpoolctl import threadpool_limits
+
+        # At most `sample_size` rows are fitted: one thread is fastest, and OpenMP threads
+        # fighting over a busy machine made the fit ten times slower.
+        with threadpool_limits(limits=1):
+            return self._fit(features, customer_col=customer_col)
+
+    def _fit(self, features: pd.DataFrame, *, customer_col: str) -> Self:
         from sklearn.cluster import KMeans
         from sklearn.metrics import adjusted_rand_score, silhouette_score
         from sklearn.mixture import GaussianMixture

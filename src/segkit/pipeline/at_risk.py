@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from segkit.core import schema
+from segkit.models.at_risk import AT_RISK_MIN_RISK, AT_RISK_TOP_SHARE, high_value_at_risk
 from segkit.pipeline.export import write_parquet_and_csv
 from segkit.reporting.playbook import playbook
 
@@ -22,7 +23,7 @@ AT_RISK_FILES = ("at_risk_customers.parquet", "at_risk_customers.csv")
 
 
 def at_risk_customers(
-    export: pd.DataFrame, *, language: str = "en", top_share: float = 0.2, min_risk: float = 0.5
+    export: pd.DataFrame, *, language: str = "en", top_share: float = AT_RISK_TOP_SHARE, min_risk: float = AT_RISK_MIN_RISK
 ) -> pd.DataFrame:
     """High-value customers at risk, most value at stake first.
 
@@ -50,11 +51,7 @@ def at_risk_customers(
     columns = [c for c in wanted if c in export.columns]
     if clv is None or "churn_risk" not in export.columns:
         return pd.DataFrame(columns=[*columns, "p_alive", "churn_risk", "value_at_stake", "actions"])
-    valued = export.dropna(subset=[clv, "churn_risk"])
-    cut = valued[clv].quantile(1 - top_share) if len(valued) else 0.0
-    chosen = valued.loc[(valued[clv] >= cut) & (valued["churn_risk"] >= min_risk)]
-    chosen = chosen.assign(value_at_stake=chosen[clv] * chosen["churn_risk"])
-    chosen = chosen.sort_values(["value_at_stake", schema.CUSTOMER_ID], ascending=[False, True], ignore_index=True)
+    chosen = high_value_at_risk(export, clv_col=clv, top_share=top_share, min_risk=min_risk)
     segments = pd.DataFrame({"key": sorted(chosen["eight_class"].dropna().unique())})
     actions = playbook("eight_class", segments, language).set_index("key")["actions"] if len(segments) else pd.Series(dtype="str")
     out = chosen[[*columns, clv, "p_alive", "churn_risk", "value_at_stake"]]

@@ -47,7 +47,7 @@ KEYS = {
     "spark_master": "Spark master URL for engine: spark (default local[2])",
     "churn_days": "churn threshold in days for every report; empty = the 90th percentile of purchase gaps",
     "migration_days": "the migration compares segments with this many days before as_of (default 90)",
-    "lifetime_value": "lifetime-value and churn models: {time_unit: W, horizon_months: 12, monthly_discount_rate: 0.01, calibration_end: '', churn_window_days: 90}",
+    "lifetime_value": "lifetime-value and churn models: {time_unit: W, horizon_months: 12, monthly_discount_rate: 0.01, calibration_end: '', churn_window_days: 90, at_risk_top_share: 0.2, at_risk_min_risk: 0.5}",
     "value_clusters": "data-driven value segments: {method: kmeans | gmm | none, k: 0 (= chosen), k_min: 3, k_max: 8}",
     "parameters": "extra parameters per notebook: {notebook: {parameter: value}}",
     "base_dir": "folder relative paths are resolved against (default: the current directory)",
@@ -68,6 +68,8 @@ LIFETIME_VALUE = {
     "monthly_discount_rate": 0.01,
     "calibration_end": "",
     "churn_window_days": 90,
+    "at_risk_top_share": 0.2,
+    "at_risk_min_risk": 0.5,
 }
 #: The value-cluster settings and their defaults (`segkit.models.ValueClusters`; method none = off).
 VALUE_CLUSTERS = {"method": "kmeans", "k": 0, "k_min": 3, "k_max": 8}
@@ -291,6 +293,15 @@ def _lifetime_value(section: object, *, where: str) -> dict[str, Any]:
         raise InputError(
             f"{where}: lifetime_value.churn_window_days must be a whole number of days from 7 to 730, got {window!r}"
         )
+    for key, low in (("at_risk_top_share", "above 0"), ("at_risk_min_risk", "0")):
+        value = out[key]
+        fits = (
+            isinstance(value, int | float)
+            and not isinstance(value, bool)
+            and (0 < value <= 1 if low == "above 0" else 0 <= value <= 1)
+        )
+        if not fits:
+            raise InputError(f"{where}: lifetime_value.{key} must be a number from {low} to 1, got {value!r}")
     end = out["calibration_end"]
     try:
         out["calibration_end"] = "" if end in (None, "") else date.fromisoformat(str(end)).isoformat()

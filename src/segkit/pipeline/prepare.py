@@ -326,7 +326,11 @@ def _prepare_lifetime_value(work: Path, settings: dict[str, Any], options: Mappi
         write_parquet_atomic(fitted.holdout.tracking, work / "holdout_tracking.parquet")
         write_parquet_atomic(fitted.holdout.by_frequency, work / "holdout_by_frequency.parquet")
     write_json_atomic(fitted.as_dict(), work / MODELS)
-    settings["lifetime_value"] = fitted.settings
+    settings["lifetime_value"] = {
+        **fitted.settings,
+        "at_risk_top_share": float(options["at_risk_top_share"]),
+        "at_risk_min_risk": float(options["at_risk_min_risk"]),
+    }
 
 
 def _on_engine(raw: pd.DataFrame, engine: str, work: Path, spark_master: str) -> Any:

@@ -125,7 +125,13 @@ def _execute(config: RunConfig, *, staging: Path, processed: Path, out: TextIO) 
                 lifetime_value=None if "lifetime_value" in prepared.errors else prepared.lifetime_value,
             )
             write_customer_segments(table, processed)
-            write_at_risk(at_risk_customers(table, language=config.language), processed)
+            chosen = at_risk_customers(
+                table,
+                language=config.language,
+                top_share=config.lifetime_value["at_risk_top_share"],
+                min_risk=config.lifetime_value["at_risk_min_risk"],
+            )
+            write_at_risk(chosen, processed)
         failures = _run_notebooks(config, results, sources, staging=staging, say=say)
     finished = datetime.now().astimezone()
     manifest = build_manifest(config, results, started=started, finished=finished, processed_dir=processed)

@@ -24,8 +24,8 @@ UNSTABLE_ARI = 0.6
 PROFILE_FORMATS = {
     "customers": "int",
     "share": "pct",
-    "median_recency": "int",
-    "median_frequency": "float",
+    "median_recency": "number",
+    "median_frequency": "number",
     "median_monetary": "money",
     "revenue_share": "pct",
     "archetype": "text",

@@ -142,3 +142,20 @@ def tracking(table: pd.DataFrame, *, labels: Mapping[str, str]) -> Figure:
         ax.legend(loc="upper left")
     fig.tight_layout()
     return fig
+
+
+def calibration_curve(table: pd.DataFrame, *, names: Mapping[str, str], labels: Mapping[str, str]) -> Figure:
+    """Mean predicted risk against the observed churn share per risk group, one line per model, with the diagonal."""
+    fig, ax = plt.subplots(figsize=(5.6, 4.6))
+    ax.plot([0, 1], [0, 1], color="#999999", linestyle="--", linewidth=1, label=labels["perfect"])
+    for (model, part), colour in zip(table.groupby("model", sort=False), (ACTUAL, PREDICTED, MARK), strict=False):
+        ax.plot(part["predicted"], part["observed"], marker="o", color=colour, label=names.get(str(model), str(model)))
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_xlabel(labels["predicted"])
+    ax.set_ylabel(labels["observed"])
+    ax.legend(loc="upper left")
+    fig.tight_layout()
+    return fig
