@@ -13,7 +13,7 @@ peak RSS (``ru_maxrss``: reading the file, fitting, labelling) belongs to it alo
   curve, no stability check: the least work that gives the same kind of labels);
 - ``segkit ValueClusters``: the whole fit: k-means and a Gaussian mixture for every k from 3 to
   8 with the silhouette and BIC, 5 refits with other seeds and 10 on bootstrap resamples, all on
-  a seeded sample of at most 20,000 customers, then every customer assigned;
+  a seeded sample of at most 10,000 customers, then every customer assigned;
 - ``segkit transform``: labelling every customer again from the stored centres (what a report
   or a migration does).
 

@@ -133,6 +133,11 @@ def test_a_conflict_is_explained_with_the_models_view(demo_run, monkeypatch):
     churned = int((planted["lifecycle_stage"] == "churned").sum())
     assert f"{churned:,} customers are in a top RFM segment" in page
     assert catalogue("en")["churn.conflicts.none"] not in page
+    assert "churn." not in page.replace("churn_risk", "")  # every label came from the catalogue
+    values = demo_run.lifetime_value.set_index("customer_id")
+    leaving = int((values.loc[planted.loc[planted["lifecycle_stage"] == "churned", "customer_id"], "churn_risk"] >= 0.5).sum())
+    expected = "all_leaving" if leaving == churned else "some"
+    assert catalogue("en")[f"churn.conflicts.{expected}"].split("{")[1].split("}")[1][:30] in page
 
 
 def test_at_risk_thresholds_are_run_settings(tmp_path):

@@ -208,11 +208,12 @@ class ChurnSection:
             return
         merged = self.run.customers.merge(self.run.lifetime_value, on="customer_id")
         chosen = merged.loc[merged["rfm10"].isin(table["segment"]) & (merged["lifecycle_stage"] == "churned")]
+        leaving = table["leaving"].sum() if table["leaving"].notna().all() else None
         R.text(
-            "churn.conflicts.some",
+            "churn.conflicts.all_leaving" if leaving == both else "churn.conflicts.some",
             customers=fmt_int(both),
             p_alive=fmt_pct(chosen["p_alive"].median()),
-            leaving=fmt_int(table["leaving"].sum()) if table["leaving"].notna().all() else "–",
+            leaving=fmt_int(leaving) if leaving is not None else "–",
             risk=fmt_float(risk, 2),
         )
         names = segment_names(self.run.segmentation.maps["rfm10"], R.language)
