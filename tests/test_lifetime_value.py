@@ -18,6 +18,7 @@ from segkit.models.bg_nbd import BetaGeoModel
 from segkit.models.clv import customer_lifetime_value, value_concentration
 from segkit.models.gamma_gamma import GammaGammaModel
 from segkit.models.holdout import check_holdout, default_calibration_end, split_calibration_holdout, top_share_capture
+from segkit.models.mbg_nbd import ModifiedBetaGeoModel
 from segkit.models.pareto_nbd import ParetoNBDModel
 
 CDNOW_SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "data" / "cdnow" / "CDNOW_sample.txt"
@@ -304,6 +305,7 @@ def test_penalty_is_scaled_as_in_lifetimes(cdnow):
     [
         (BetaGeoModel, [0.8, 2.0, 1.3, 2.5], ([0.0, 1, 3, 2], [0.0, 2.0, 4.5, 7.0], [5.0, 6.0, 8.0, 7.0])),
         (GammaGammaModel, [6.0, 3.7, 15.0], ([1.0, 2, 5], [20.0, 35.5, 12.0])),
+        (ModifiedBetaGeoModel, [0.8, 2.0, 1.3, 2.5], ([0.0, 1, 3, 2], [0.0, 2.0, 4.5, 7.0], [5.0, 6.0, 8.0, 7.0])),
     ],
 )
 def test_analytic_gradients_equal_finite_differences(model, params, data):
@@ -323,3 +325,40 @@ def test_net_negative_repeat_spend_is_left_out_like_zero_value():
     model = GammaGammaModel().fit(data)
     assert (model.n_customers_, model.n_no_repeat_, model.n_zero_value_) == (5, 1, 1)
     assert model.expected_spend([1], [-5.0])[0] == pytest.approx(model.expected_spend([1], [0.0])[0])
+
+
+# -- the modified BG/NBD (Batislam et al. 2007)
+def test_modified_bg_nbd_p_alive_by_hand():
+    model = ModifiedBetaGeoModel()
+    model.params_ = {"r": 0.5, "alpha": 2.0, "a": 1.0, "b": 3.0}
+    # x = 2, t_x = 4, T = 10: 1 / (1 + a/(b+x) ((alpha+T)/(alpha+t_x))^(r+x)) = 1 / (1 + 0.2 * 2 ** 2.5)
+    assert model.p_alive(2, 4, 10) == pytest.approx(1 / (1 + 0.2 * 2**2.5))
+    # unlike BG/NBD, a customer without a repeat may have dropped out: 1 / (1 + 1/3 * 6 ** 0.5)
+    assert model.p_alive(0, 0, 10) == pytest.approx(1 / (1 + 6**0.5 / 3))
+
+
+def test_modified_bg_nbd_agrees_with_lifetimes_on_cdnow(cdnow):
+    fitters = pytest.importorskip("lifetimes", reason="lifetimes (in the test extra) is not installed")
+    data = cdnow.for_lifetimes()
+    x, tx, T = data["frequency"], data["recency"], data["T"]
+    ours = ModifiedBetaGeoModel().fit(cdnow)
+    theirs = fitters.ModifiedBetaGeoFitter().fit(x, tx, T)
+    for name in ("r", "alpha", "a", "b"):
+        assert ours.params_[name] == pytest.approx(theirs.params_[name], rel=1e-3), name
+    # the same likelihood: lifetimes' mean negative log-likelihood, evaluated at our parameters
+    log_params = np.log([ours.params_[k] for k in ("r", "alpha", "a", "b")])
+    weights = np.ones(len(x))
+    mean_nll = fitters.ModifiedBetaGeoFitter._negative_log_likelihood(
+        log_params, x.to_numpy(), tx.to_numpy(), T.to_numpy(), weights, 0.0
+    )
+    assert -ours.log_likelihood_ / ours.n_customers_ == pytest.approx(mean_nll, rel=1e-9)
+    same = fitters.ModifiedBetaGeoFitter()
+    same.params_ = pd.Series(ours.params_)
+    np.testing.assert_allclose(ours.p_alive(x, tx, T), same.conditional_probability_alive(x, tx, T), rtol=1e-9)
+    np.testing.assert_allclose(
+        ours.expected_purchases(39, x, tx, T), same.conditional_expected_number_of_purchases_up_to_time(39, x, tx, T),
+        rtol=1e-9,
+    )  # fmt: skip
+    np.testing.assert_allclose(
+        ours.expected_purchases_new([1, 10, 39]), same.expected_number_of_purchases_up_to_time([1, 10, 39])
+    )

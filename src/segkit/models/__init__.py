@@ -1,7 +1,7 @@
 """Fitted models of customer behaviour (lifetime value, churn, clusters) and the data they are fitted on.
 
 - `btyd`: the per-customer summary (frequency, recency, T, monetary) the models are fitted on;
-- `bg_nbd`, `pareto_nbd`: purchase-count models (P(alive), expected purchases), `purchases` their base;
+- `bg_nbd`, `mbg_nbd` (modified BG/NBD), `pareto_nbd`: purchase-count models (P(alive), expected purchases), `purchases` their base;
 - `gamma_gamma`: spend per purchase; `clv`: discounted lifetime value from the two;
 - `holdout`: calibration / holdout split and checks; `fitting`: the shared maximum-likelihood fit;
 - `clusters`: data-driven value segments (k-means / Gaussian mixture on log-standardised RFM),
@@ -15,6 +15,7 @@ from segkit.models.btyd import BTYDSummary, btyd_summary
 from segkit.models.clusters import CLUSTER_MAP, FrozenClusters, ValueClusters
 from segkit.models.clv import customer_lifetime_value, value_concentration
 from segkit.models.gamma_gamma import GammaGammaModel
+from segkit.models.mbg_nbd import ModifiedBetaGeoModel
 from segkit.models.holdout import CalibrationHoldout, HoldoutCheck, check_holdout, split_calibration_holdout
 from segkit.models.pareto_nbd import ParetoNBDModel
 
@@ -27,6 +28,7 @@ __all__ = [
     "CalibrationHoldout",
     "GammaGammaModel",
     "HoldoutCheck",
+    "ModifiedBetaGeoModel",
     "ParetoNBDModel",
     "btyd_summary",
     "check_holdout",
