@@ -15,8 +15,8 @@ from segkit.models.btyd import BTYDSummary, btyd_summary
 from segkit.models.clusters import CLUSTER_MAP, FrozenClusters, ValueClusters
 from segkit.models.clv import customer_lifetime_value, value_concentration
 from segkit.models.gamma_gamma import GammaGammaModel
-from segkit.models.mbg_nbd import ModifiedBetaGeoModel
 from segkit.models.holdout import CalibrationHoldout, HoldoutCheck, check_holdout, split_calibration_holdout
+from segkit.models.mbg_nbd import ModifiedBetaGeoModel
 from segkit.models.pareto_nbd import ParetoNBDModel
 
 __all__ = [
