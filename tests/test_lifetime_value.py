@@ -362,3 +362,39 @@ def test_modified_bg_nbd_agrees_with_lifetimes_on_cdnow(cdnow):
     np.testing.assert_allclose(
         ours.expected_purchases_new([1, 10, 39]), same.expected_number_of_purchases_up_to_time([1, 10, 39])
     )
+
+
+# -- Pareto/NBD with hundreds of purchases (days as the time unit)
+@pytest.mark.parametrize(
+    ("a", "b", "z", "expected"),
+    [
+        # log 2F1(a, b; a+1; z) from the integral a * int_0^1 t^(a-1) (1 - z t)^(-b) dt (scipy quad, rtol 1e-12)
+        (50.0, 20.0, 0.9, 44.5597278235522),
+        (300.5, 250.2, 0.99, 1147.793537667274),  # scipy's hyp2f1 overflows: Euler's transformation
+        (800.0, 700.0, 0.999, 4828.655756305515),  # both overflow: the series
+        (1000.0, 999.0, 0.9, 2297.98172424921),
+    ],
+)
+def test_log_hyp2f1_without_overflow(a, b, z, expected):
+    from segkit.models.pareto_nbd import log_hyp2f1_a1
+
+    assert log_hyp2f1_a1(np.array([a]), np.array([b]), np.array([z]))[0] == pytest.approx(expected, rel=1e-12)
+
+
+def test_pareto_nbd_likelihood_of_heavy_buyers_counted_in_days():
+    """400 purchases over 100 days with long lifetimes (beta >> alpha): scipy's hyp2f1 alone gives NaN here."""
+    from segkit.models.pareto_nbd import log_a0, log_hyp2f1_a1
+
+    params = np.array([0.5, 5.0, 0.8, 5000.0])
+    x, tx, T = np.array([400.0, 3.0]), np.array([100.0, 200.0]), np.array([700.0, 700.0])
+    terms = ParetoNBDModel._terms(params, x, tx, T)
+    assert np.isfinite(terms).all()
+    # log A0 (alpha < beta) from its two hypergeometric parts, by hand
+    r, alpha, s, beta = params
+    rsx = r + s + x
+    first = log_hyp2f1_a1(rsx, r + x, (beta - alpha) / (beta + tx)) - rsx * np.log(beta + tx)
+    last = log_hyp2f1_a1(rsx, r + x, (beta - alpha) / (beta + T)) - rsx * np.log(beta + T)
+    np.testing.assert_allclose(log_a0(params, x, tx, T), first + np.log1p(-np.exp(last - first)), rtol=1e-12)
+    model = ParetoNBDModel()
+    model.params_ = dict(zip(model.PARAMS, params, strict=True))
+    assert np.isfinite(model.p_alive(x, tx, T)).all()

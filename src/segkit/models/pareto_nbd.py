@@ -12,9 +12,39 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy.special import expit, gammaln, hyp2f1
+from scipy.special import expit, gammaln, hyp2f1, logsumexp
 
 from segkit.models.purchases import PurchaseModel
+
+#: Terms of the series that evaluates 2F1(1, c - b; c; z) where scipy's hyp2f1 gives up.
+SERIES_TERMS = 4000
+
+
+def log_hyp2f1_a1(a: np.ndarray, b: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """log 2F1(a, b; a + 1; z) for a, b > 0 and 0 <= z < 1, without overflow for large b.
+
+    scipy's value is used where it is finite. For hundreds of purchases (b = r + x) and z near 1
+    it overflows: there Euler's transformation 2F1(a, b; a+1; z) = (1 - z)^(1-b) 2F1(1, a+1-b; a+1; z)
+    takes the large factor into logs, and where scipy cannot evaluate the second function either,
+    its series sum_n (a+1-b)_n / (a+1)_n z^n (positive terms, summed in logs) is used.
+    """
+    a, b, z = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (a, b, z)))
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        out = np.log(hyp2f1(a, b, a + 1, z))
+        bad = ~np.isfinite(out)
+        if bad.any():
+            a1, b1, z1 = a[bad], b[bad], z[bad]
+            euler = (1 - b1) * np.log1p(-z1) + np.log(hyp2f1(1.0, a1 + 1 - b1, a1 + 1, z1))
+            still = ~np.isfinite(euler)
+            if still.any():
+                k = np.arange(SERIES_TERMS)[None, :]
+                steps = (
+                    np.log(a1[still, None] + 1 - b1[still, None] + k) - np.log(a1[still, None] + 1 + k) + np.log(z1[still, None])
+                )
+                log_terms = np.concatenate([np.zeros((int(still.sum()), 1)), np.cumsum(steps, axis=1)[:, :-1]], axis=1)
+                euler[still] = (1 - b1[still]) * np.log1p(-z1[still]) + logsumexp(log_terms, axis=1)
+            out[bad] = euler
+    return out
 
 
 def log_a0(params: np.ndarray, x: np.ndarray, tx: np.ndarray, T: np.ndarray) -> np.ndarray:
@@ -40,8 +70,8 @@ def log_a0(params: np.ndarray, x: np.ndarray, tx: np.ndarray, T: np.ndarray) -> 
         big, second = beta, r + x
     gap = abs(alpha - beta)
     q1, q2 = big + tx, big + T
-    first = np.log(hyp2f1(rsx, second, rsx + 1, gap / q1)) - rsx * np.log(q1)
-    last = np.log(hyp2f1(rsx, second, rsx + 1, gap / q2)) - rsx * np.log(q2)
+    first = log_hyp2f1_a1(rsx, second, gap / q1) - rsx * np.log(q1)
+    last = log_hyp2f1_a1(rsx, second, gap / q2) - rsx * np.log(q2)
     with np.errstate(divide="ignore"):  # t_x = T gives A0 = 0, log A0 = -inf
         return first + np.log1p(-np.exp(np.minimum(last - first, 0.0)))  # log(e^first - e^last)
 
