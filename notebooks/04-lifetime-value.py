@@ -34,7 +34,7 @@ C = ChurnSection(R, run)      # the churn-risk model fitted in the same step
 K = ClusterSection(R, run)    # the data-driven value segments fitted with the run's segmentation
 
 # %% tags=["hide-input"]
-L.summary()
+L.summary(extra=C.summary_sentences() + K.summary_sentences())
 
 # %% tags=["remove-cell"]
 L.key_numbers()

@@ -159,3 +159,22 @@ def test_at_risk_thresholds_are_run_settings(tmp_path):
     ):
         with pytest.raises(InputError, match=message):
             load_config(config(section))
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_summary_carries_the_churn_and_cluster_sentences(demo_run, language):
+    from segkit.reporting.lifetime_report import LifetimeReport
+
+    R = _Collected(language)
+    C, K = ChurnSection(R, demo_run), ClusterSection(R, demo_run)
+    extra = C.summary_sentences() + K.summary_sentences()
+    assert len(extra) == 3  # the churn model, the at-risk list (the demo has one), the clusters
+    fitted = demo_run.clusters
+    first = fitted.profile_.iloc[0]
+    share = f"{100 * first['share']:.1f}%"
+    assert share in extra[2] and str(fitted.k_) in extra[2]
+    LifetimeReport(R, demo_run).summary(extra=extra)
+    page = "\n".join(R.shown)
+    assert all(sentence in page for sentence in extra)
+    for other in LANGUAGES:
+        assert sorted(k for k in R.keys if k not in catalogue(other)) == []

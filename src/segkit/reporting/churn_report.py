@@ -59,6 +59,18 @@ class ChurnSection:
             best = {m["model"]: m for m in self.churn["metrics"]}[self.churn["best"]]
             self.R.key_number("churn_auc", best["roc_auc"], label="churn.keys.auc", fmt="float")
 
+    def summary_sentences(self) -> list[str]:
+        """For the executive summary: the best model's quality and the high-value customers at risk."""
+        if self.error or self.churn is None:
+            return []
+        R, churn = self.R, self.churn
+        best = {m["model"]: m for m in churn["metrics"]}[churn["best"]]
+        out = [R.t("churn.summary.model", model=self._name(churn["best"]), auc=fmt_float(best["roc_auc"], 3))]
+        chosen = self._at_risk_table()
+        if chosen is not None and len(chosen):
+            out.append(R.t("churn.summary.at_risk", count=fmt_int(len(chosen)), stake=fmt_money(chosen["value_at_stake"].sum())))
+        return out
+
     def churn_risk(self) -> None:
         """Quality of every candidate on the test period, the lift of the best one and its inputs."""
         if self.error:
@@ -149,17 +161,26 @@ class ChurnSection:
             float(settings.get("at_risk_min_risk", AT_RISK_MIN_RISK)),
         )
 
+    def _at_risk_table(self) -> pd.DataFrame | None:
+        """The at-risk list with 8-class keys and stages; None without CLV or churn risk."""
+        values = self.run.lifetime_value
+        clv = next((c for c in values.columns if c.startswith("clv_")), None)
+        if clv is None or "churn_risk" not in values.columns:
+            return None
+        top, risk = self._thresholds()
+        labels = self.run.customers[["customer_id", "eight_class", "lifecycle_stage"]]
+        return high_value_at_risk(values.merge(labels, on="customer_id", how="left"), clv_col=clv, top_share=top, min_risk=risk)
+
     def at_risk(self) -> None:
         """The high-value customers most at risk, with their 8-class segment's actions."""
         if self.error or self.churn is None:
             return
         R, values = self.R, self.run.lifetime_value
-        clv = next((c for c in values.columns if c.startswith("clv_")), None)
-        if clv is None or "churn_risk" not in values.columns:
+        chosen = self._at_risk_table()
+        if chosen is None:
             return
         top, risk = self._thresholds()
-        labels = self.run.customers[["customer_id", "eight_class", "lifecycle_stage"]]
-        chosen = high_value_at_risk(values.merge(labels, on="customer_id", how="left"), clv_col=clv, top_share=top, min_risk=risk)
+        clv = next(c for c in values.columns if c.startswith("clv_"))
         R.heading("churn.at_risk.title", level=3)
         R.how_to_read("churn.at_risk.how", top=fmt_pct(top), risk=fmt_float(risk, 2))
         if chosen.empty:

@@ -14,7 +14,7 @@ import pandas as pd
 
 from segkit.models.cluster_profiles import crosstab
 from segkit.reporting import cluster_charts
-from segkit.reporting.formats import fmt_date, fmt_float, fmt_int
+from segkit.reporting.formats import fmt_date, fmt_float, fmt_int, fmt_pct
 from segkit.reporting.names import segment_names
 from segkit.reporting.playbook import cluster_playbook
 from segkit.reporting.report import Report
@@ -59,6 +59,19 @@ class ClusterSection:
         """The number of clusters, for the run's index page."""
         if self.fitted is not None:
             self.R.key_number("value_clusters", self.fitted.k_, label="clusters.keys.k")
+
+    def summary_sentences(self) -> list[str]:
+        """For the executive summary: how many segments the data fall into and what the best one holds."""
+        if self.fitted is None:
+            return []
+        first = self.fitted.profile_.iloc[0]
+        name = segment_names(self.run.segmentation.maps["value_cluster"], self.R.language)[str(first["key"])]
+        share = first["revenue_share"] if "revenue_share" in first else float("nan")
+        return [
+            self.R.t(
+                "clusters.summary", k=fmt_int(self.fitted.k_), name=name, share=fmt_pct(first["share"]), revenue=fmt_pct(share)
+            )
+        ]
 
     def clusters(self) -> None:
         """How k was chosen, stability, the clusters with their actions, the cross-tab and the migration."""

@@ -10,6 +10,7 @@ models, every section is skipped and the summary says why.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
@@ -113,7 +114,8 @@ class LifetimeReport:
         self.warnings = self._warnings()
 
     # -- summary and index
-    def summary(self) -> None:
+    def summary(self, extra: Sequence[str] = ()) -> None:
+        """The executive summary; `extra` adds the other sections' sentences (churn, clusters) before the caveats."""
         R = self.R
         R.heading("lifetime.title", level=1)
         if self.error:
@@ -165,6 +167,7 @@ class LifetimeReport:
             )
         else:
             sentences.append(R.t("lifetime.summary.no_holdout", error=self.fitted.get("errors", {}).get("holdout", "–")))
+        sentences += list(extra)
         if self.warnings:
             sentences.append(R.t("lifetime.summary.caveat", count=fmt_int(len(self.warnings))))
         R.summary(sentences)
