@@ -125,7 +125,7 @@ def test_value_by_group_by_hand():
     assert "clv" not in without and without["customers"].sum() == 4
 
 
-@pytest.mark.parametrize("name", ["eight_class", "lifecycle"])
+@pytest.mark.parametrize("name", ["eight_class", "lifecycle", "value_cluster"])
 def test_the_group_tables_add_up_to_the_total(demo_run, name):
     L = LifetimeReport(Report("en"), demo_run)
     table = L.group_table(name)

@@ -210,7 +210,7 @@ class LifetimeReport:
         )
 
     def group_table(self, name: str) -> pd.DataFrame:
-        """Values per 8-class segment (`name` ``eight_class``) or lifecycle stage (``lifecycle``), by key.
+        """Values per segment of a map (`name` ``eight_class``, ``value_cluster``) or lifecycle stage (``lifecycle``), by key.
 
         Groups without a valued customer are left out; the rest add up to the run's total CLV.
         """
@@ -238,10 +238,14 @@ class LifetimeReport:
         names = segment_names(segmap, R.language)
         codes = dict(zip(segmap.segments["key"], segmap.segments["code"])) if "code" in segmap.segments else {}
         names = {k: f"{codes[k]} {n}" if k in codes else n for k, n in names.items()}
-        for title, name, shown, label in (
+        groups = [
             ("value.maps.eight_class", "eight_class", names, "segment"),
             ("value.maps.lifecycle", "lifecycle", stage_names(R.language), "stage"),
-        ):
+        ]
+        if "value_cluster" in self.run.segmentation.maps:  # the data-driven segments, when the run has them
+            clusters = segment_names(self.run.segmentation.maps["value_cluster"], R.language)
+            groups.append(("value.maps.value_cluster", "value_cluster", clusters, "segment"))
+        for title, name, shown, label in groups:
             table = self.group_table(name)
             table["group"] = [shown.get(k, "–") if isinstance(k, str) else "–" for k in table["group"]]
             R.heading(title, level=3)
