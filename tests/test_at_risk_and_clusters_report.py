@@ -93,7 +93,13 @@ def test_new_sections_render_in_both_languages(demo_run, language):
     K.clusters()
     page = "\n".join(R.shown)
     words = catalogue(language)
-    for key in ("churn.calibration.title", "churn.at_risk.title", "churn.conflicts.title", "clusters.title"):
+    for key in (
+        "churn.calibration.title",
+        "churn.at_risk.title",
+        "churn.conflicts.title",
+        "clusters.title",
+        "value.sections.profiles",
+    ):
         assert words[key] in page, key
     assert page.count("<figure/>") == 2  # calibration curve, cluster selection curve
     fitted = demo_run.clusters

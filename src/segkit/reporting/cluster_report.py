@@ -17,7 +17,9 @@ from segkit.reporting import cluster_charts
 from segkit.reporting.formats import fmt_date, fmt_float, fmt_int, fmt_pct
 from segkit.reporting.names import segment_names
 from segkit.reporting.playbook import cluster_playbook
+from segkit.reporting.profile_tables import segment_profile_tables
 from segkit.reporting.report import Report
+from segkit.value.overview import customer_attributes
 
 #: A mean bootstrap ARI below this makes the report say the clusters are not stable.
 UNSTABLE_ARI = 0.6
@@ -91,6 +93,7 @@ class ClusterSection:
         self.stability()
         self.profile()
         self.eight_class_crosstab()
+        self.profiles()
         self.migration()
 
     def selection(self) -> None:
@@ -162,6 +165,12 @@ class ClusterSection:
             formats={c: "pct" for c in shown.columns},
             max_rows=len(shown),
         )
+
+    def profiles(self) -> None:
+        """The clusters' mix over the customer attributes (region, industry, type ...), with the tests."""
+        run = self.run
+        attributes = customer_attributes(run.segmentation.features.table, run.optional("attributes"), run.line_attributes)
+        segment_profile_tables(self.R, run.segmentation, attributes, map_name="value_cluster", level=3)
 
     def migration(self) -> None:
         R = self.R

@@ -9,15 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
-
 from segkit.reporting import value_charts as charts
 from segkit.reporting.formats import fmt_date, fmt_float, fmt_int, fmt_pct
-from segkit.reporting.i18n import catalogue
 from segkit.reporting.names import map_title, segment_names, stage_names
 from segkit.reporting.playbook import playbook
+from segkit.reporting.profile_tables import segment_profile_tables
 from segkit.reporting.report import Report
-from segkit.value.overview import customer_attributes, segment_profiles, value_overview
+from segkit.value.overview import customer_attributes, value_overview
 from segkit.value.retention import cohort_retention, retention_by_period
 from segkit.value.rfm import score_bands
 
@@ -267,51 +265,8 @@ class ValueReport:
 
     # -- profiles and playbook
     def profiles(self) -> None:
-        R = self.R
         attributes = customer_attributes(self.features, self.run.optional("attributes"), self.run.line_attributes)
-        found = segment_profiles(self.seg, attributes)
-        R.heading("value.sections.profiles")
-        if not found:
-            R.text("value.warnings.no_attribute")
-            return
-        R.how_to_read("value.how_to_read.profiles")
-        R.table(
-            pd.DataFrame(
-                [
-                    {
-                        "attribute": R.t(f"value.attributes.{p.attribute}"),
-                        "n": p.n,
-                        "chi2": p.chi2,
-                        "dof": p.dof,
-                        "p_value": p.p_value,
-                        "cramers_v": p.cramers_v,
-                        "low_expected": p.low_expected_share,
-                    }
-                    for p in found
-                ]
-            ),
-            formats={"n": "int", "chi2": "float", "dof": "int", "cramers_v": "float", "low_expected": "pct"},
-            labels=_labels(("attribute", "n", "chi2", "dof", "p_value", "cramers_v", "low_expected")),
-        )
-        names = segment_names(self.seg.maps["rfm10"], R.language)
-        for p in found:
-            words = catalogue(R.language)
-            values = {c: words.get(f"core.values.{c}", c) for c in p.row_pct.columns}  # enterprise -> 企业 ...
-            shown = p.row_pct.rename(index=names, columns=values)
-            R.heading(f"value.attributes.{p.attribute}", level=3)
-            R.table(
-                shown.rename_axis(R.t("value.metrics.segment")).reset_index(),
-                formats={c: "pct" for c in shown.columns},
-                max_rows=len(shown),
-            )
-            if p.low_expected_share > 0.2:
-                R.warn(
-                    R.t(
-                        "value.warnings.low_expected",
-                        attribute=R.t(f"value.attributes.{p.attribute}"),
-                        share=fmt_pct(p.low_expected_share),
-                    )
-                )
+        segment_profile_tables(self.R, self.seg, attributes, map_name="rfm10")
 
     def playbook(self) -> None:
         R = self.R
