@@ -221,3 +221,21 @@ def test_config_value_clusters(tmp_path):
     ):
         with pytest.raises(InputError, match=message):
             load_config(config(section))
+
+
+def test_too_few_distinct_customers_is_a_clear_error():
+    frame = pd.DataFrame(
+        {
+            "customer_id": [f"C{i}" for i in range(60)],
+            "recency": [10.0, 200.0] * 30,
+            "frequency": [3, 1] * 30,
+            "monetary": [500.0, 50.0] * 30,
+        }
+    )
+    with pytest.raises(InputError, match="only 2 distinct feature profiles, too few for 3 clusters"):
+        ValueClusters().fit(frame)
+    # with room for fewer clusters the range is cut to what the data can hold
+    fitted = ValueClusters(k_range=(2, 8), n_seeds=1, n_boot=1).fit(
+        pd.concat([frame, frame.iloc[:1].assign(customer_id="X", recency=90.0)], ignore_index=True)
+    )
+    assert fitted.selection_["k"].tolist() == [2] and fitted.k_ == 2

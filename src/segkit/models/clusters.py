@@ -24,6 +24,7 @@ its means fall into, from which the report names it and borrows the playbook's a
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any, Self
 
@@ -167,11 +168,14 @@ class ValueClusters:
             When a feature column is missing or not numeric, or there are too few customers for
             the largest k.
         """
+        from sklearn.exceptions import ConvergenceWarning
         from threadpoolctl import threadpool_limits
 
         # At most `sample_size` rows are fitted: one thread is fastest, and OpenMP threads
         # fighting over a busy machine made the fit ten times slower.
-        with threadpool_limits(limits=1):
+        with threadpool_limits(limits=1), warnings.catch_warnings():
+            # a resample with fewer distinct customers than clusters only warns; the ARI shows it
+            warnings.simplefilter("ignore", category=ConvergenceWarning)
             return self._fit(features, customer_col=customer_col)
 
     def _fit(self, features: pd.DataFrame, *, customer_col: str) -> Self:
@@ -188,6 +192,12 @@ class ValueClusters:
         rng = np.random.default_rng(self.random_state)
         sample = np.sort(rng.choice(len(x), self.sample_size, replace=False)) if len(x) > self.sample_size else np.arange(len(x))
         xs = x[sample]
+        distinct = len(np.unique(xs, axis=0))
+        if distinct <= low:
+            raise InputError(
+                f"clusters: the customers have only {distinct} distinct feature profiles, too few for {low} clusters"
+            )
+        high = min(high, distinct - 1)
         rows, fits = [], {}
         for k in range(low, high + 1):
             km = KMeans(n_clusters=k, n_init=4, random_state=self.random_state).fit(xs)
