@@ -13,8 +13,10 @@ from sklearn.metrics import adjusted_rand_score
 from sklearn.mixture import GaussianMixture
 
 from segkit import InputError
+from segkit.models.cluster_assign import gmm_assign as _gmm_assign
+from segkit.models.cluster_assign import kmeans_assign as _kmeans_assign
 from segkit.models.cluster_profiles import archetype, crosstab, feature_level
-from segkit.models.clusters import FrozenClusters, ValueClusters, _gmm_assign, _kmeans_assign
+from segkit.models.clusters import FrozenClusters, ValueClusters
 from segkit.pipeline.config import load_config
 from segkit.value.maps import SegmentMap
 from segkit.value.segmentation import Segmenter

@@ -34,6 +34,8 @@ import pandas as pd
 from segkit.core import schema
 from segkit.core.checks import require_columns
 from segkit.core.errors import InputError
+from segkit.models.cluster_assign import gmm_assign as _gmm_assign
+from segkit.models.cluster_assign import kmeans_assign as _kmeans_assign
 from segkit.models.cluster_profiles import cluster_profile
 from segkit.value.maps import SegmentMap
 
@@ -389,19 +391,3 @@ class FrozenClusters:
     def state(self) -> dict[str, Any]:
         """The fitted clusters' state."""
         return self.fitted.state()
-
-
-def _kmeans_assign(x: np.ndarray, centers: np.ndarray) -> np.ndarray:
-    """Index of the nearest centre (squared Euclidean distance; ties go to the first)."""
-    distances = (x**2).sum(axis=1)[:, None] - 2.0 * x @ centers.T + (centers**2).sum(axis=1)[None, :]
-    return np.asarray(distances.argmin(axis=1))
-
-
-def _gmm_assign(x: np.ndarray, weights: np.ndarray, means: np.ndarray, covariances: np.ndarray) -> np.ndarray:
-    """Index of the component with the highest posterior (log weight + Gaussian log density)."""
-    scores = np.empty((len(x), len(weights)))
-    for j, (weight, mean, cov) in enumerate(zip(weights, means, covariances, strict=True)):
-        chol = np.linalg.cholesky(cov)
-        z = np.linalg.solve(chol, (x - mean).T)
-        scores[:, j] = np.log(weight) - np.log(np.diag(chol)).sum() - 0.5 * (z**2).sum(axis=0)
-    return np.asarray(scores.argmax(axis=1))
