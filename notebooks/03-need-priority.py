@@ -70,6 +70,9 @@ N.extremes()
 N.segments()
 
 # %% tags=["hide-input"]
+N.need_clusters()
+
+# %% tags=["hide-input"]
 N.complaints()
 
 # %% tags=["hide-input"]

@@ -219,6 +219,7 @@ SECTIONS = (
     "nps",
     "extremes",
     "segments",
+    "need_clusters",
     "complaints",
     "suitability",
     "backlog",
@@ -267,13 +268,14 @@ def test_a_survey_only_run_renders_every_section(demo_files, tmp_path, monkeypat
         "nps_segment",
         "extremes",
         "segments",
+        "need_clusters",
         "complaints",
         "suitability",
         "backlog",
     ):
         assert words[f"needs.sections.{key}"] in page, key
     no_data = words["needs.no_data"].split("{")[0]
-    assert page.count("<figure/>") >= 5  # priority, opportunity, IPA, Kano, derived importance
+    assert page.count("<figure/>") >= 6  # priority, opportunity, IPA, Kano, derived importance, silhouette by k
     assert "<key nps=" in page and "<key respondents=" in page
     assert N.A.stability["n_boot"].eq(5).all()
     if extra:  # customer types link respondents; complaints and suitability have their files

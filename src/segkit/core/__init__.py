@@ -35,7 +35,7 @@ from segkit.core.schema import (
     TRANSACTION_COLUMNS,
     UNIT_PRICE,
 )
-from segkit.core.stats import adjust_pvalues
+from segkit.core.stats import IndependenceTest, adjust_pvalues, independence_test
 
 __all__ = [
     "InputError",
@@ -62,6 +62,8 @@ __all__ = [
     "write_parquet_atomic",
     "existing_file",
     "adjust_pvalues",
+    "IndependenceTest",
+    "independence_test",
     "KEY_ENV",
     "PII_COLUMNS",
     "pseudonym_key",

@@ -1,10 +1,12 @@
-"""Statistical helpers shared by the domain modules (multiple-testing adjustment)."""
+"""Statistical helpers shared by the domain modules (multiple-testing adjustment, chi-square independence)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from scipy import stats
 
 from segkit.core.errors import InputError
@@ -49,3 +51,60 @@ def adjust_pvalues(pvalues: Sequence[float], *, method: str = "holm") -> np.ndar
     adjusted[order] = np.minimum(stepped, 1.0)
     out[ok] = adjusted
     return out
+
+
+@dataclass(frozen=True)
+class IndependenceTest:
+    """Pearson's chi-square test of independence on a contingency table, with Cramér's V.
+
+    Attributes
+    ----------
+    chi2 : float
+        The statistic (NaN when the table has fewer than 2 non-empty rows or columns).
+    dof : int
+        Degrees of freedom, (rows − 1)(columns − 1); 0 for such a table.
+    p_value : float
+        The p-value (NaN for such a table).
+    cramers_v : float
+        Cramér's V, 0 (independent) to 1 (NaN for such a table).
+    low_expected_share : float
+        Share of cells with an expected count below 5 (the test is rough above 20 %).
+    """
+
+    chi2: float
+    dof: int
+    p_value: float
+    cramers_v: float
+    low_expected_share: float
+
+
+def independence_test(counts: pd.DataFrame | np.ndarray) -> IndependenceTest:
+    """Chi-square test of independence (Pearson, without continuity correction) and Cramér's V.
+
+    Empty rows and columns are dropped first: a level nobody has carries no information and
+    would make the expected counts zero.
+
+    Parameters
+    ----------
+    counts : pandas.DataFrame or numpy.ndarray
+        A contingency table of counts (groups × values).
+
+    Returns
+    -------
+    IndependenceTest
+        The statistic, degrees of freedom, p-value, Cramér's V and the share of small expected counts.
+    """
+    table = np.rint(np.asarray(counts, dtype="float64")).astype("int64")
+    table = table[table.sum(axis=1) > 0][:, table.sum(axis=0) > 0] if table.size else table.reshape(0, 0)
+    if table.ndim != 2 or min(table.shape) < 2:
+        return IndependenceTest(
+            chi2=float("nan"), dof=0, p_value=float("nan"), cramers_v=float("nan"), low_expected_share=float("nan")
+        )
+    result = stats.chi2_contingency(table, correction=False)
+    return IndependenceTest(
+        chi2=float(result.statistic),
+        dof=int(result.dof),
+        p_value=float(result.pvalue),
+        cramers_v=float(stats.contingency.association(table, method="cramer", correction=False)),
+        low_expected_share=float((result.expected_freq < 5).mean()),
+    )

@@ -1,4 +1,4 @@
-"""Needs analysis: which analyses apply, priority (importance x urgency), gap, opportunity, IPA, derived importance, Kano, NPS, complaints, suitability, backlog."""
+"""Needs analysis: which analyses apply, priority (importance x urgency), gap, opportunity, IPA, derived importance, Kano, NPS, complaints, suitability, backlog, needs-based segments."""
 
 from __future__ import annotations
 
@@ -36,6 +36,8 @@ from segkit.needs.kano import (
     kano_table,
     questionable_rates,
 )
+from segkit.needs.need_cluster_profiles import ClusterProfiles, attribute_columns, cluster_kano, cluster_profiles
+from segkit.needs.need_clusters import STANDARDISE, NeedClusters
 from segkit.needs.net_promoter import Extremes, NPSResult, compare_two, nps, nps_by_group, satisfaction_extremes
 from segkit.needs.priority import QUADRANTS, PriorityMatrix, gap_analysis, item_summary, opportunity_scores, priority_matrix
 from segkit.needs.ranking import KANO_PRIORITY, Backlog, backlog, backlog_stability, need_metrics, prioritise
@@ -110,6 +112,12 @@ __all__ = [
     "continuous_kano",
     "questionable_rates",
     "category_mix",
+    "STANDARDISE",
+    "NeedClusters",
+    "ClusterProfiles",
+    "attribute_columns",
+    "cluster_profiles",
+    "cluster_kano",
     "NPSResult",
     "nps",
     "compare_two",

@@ -187,3 +187,24 @@ def interval_chart(table: pd.DataFrame, *, value_col: str, label_col: str, x_lab
     ax.set(xlabel=x_label)
     ax.invert_yaxis()
     return fig
+
+
+def silhouette_chart(selection: pd.DataFrame, *, x_label: str, y_label: str) -> Figure:
+    """Mean silhouette (y) by number of clusters k (x), the chosen k marked (columns k, silhouette, chosen)."""
+    fig, ax = plt.subplots(figsize=(6.5, 3.8))
+    colour = sns.color_palette("deep")[0]
+    ax.plot(selection["k"], selection["silhouette"], marker="o", color=colour)
+    chosen = selection[selection["chosen"]]
+    ax.scatter(
+        chosen["k"], chosen["silhouette"], s=160, facecolors="none", edgecolors=sns.color_palette("deep")[3], lw=2, zorder=3
+    )
+    for k, s in zip(selection["k"], selection["silhouette"]):
+        ax.annotate(f"{s:.2f}", (k, s), textcoords="offset points", xytext=(0, 8), ha="center", fontsize=8)
+    low = min(0.0, float(selection["silhouette"].min()))
+    ax.set(
+        xlabel=x_label,
+        ylabel=y_label,
+        xticks=selection["k"].tolist(),
+        ylim=(low, max(0.3, float(selection["silhouette"].max()) * 1.25)),
+    )
+    return fig

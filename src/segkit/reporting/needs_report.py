@@ -27,7 +27,7 @@ from segkit.reporting import needs_text
 from segkit.reporting.formats import fmt_int
 from segkit.reporting.i18n import catalogue as words_of
 from segkit.reporting.names import segment_labels, segment_names, stage_names
-from segkit.reporting.needs_sections import NeedsSections
+from segkit.reporting.need_cluster_section import NeedClusterSection
 from segkit.reporting.report import Report
 from segkit.survey.read import base_sizes
 
@@ -54,7 +54,7 @@ BACKLOG_COLUMNS = (
 N_BOOT_DERIVED, N_BOOT_BACKLOG = 200, 100
 
 
-class NeedsReport(NeedsSections):
+class NeedsReport(NeedClusterSection):
     """Every section of the need report for one prepared run.
 
     Parameters

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from segkit.core import schema
 from segkit.core.checks import require_columns
+from segkit.core.stats import independence_test
 from segkit.value.maps import SegmentMap
 
 # --------------------------------------------------------------------------------------------
@@ -161,22 +161,15 @@ def profile(segmap: SegmentMap, attributes: pd.DataFrame, column: str, *, custom
     counts = counts.loc[order]
     counts = counts.loc[counts.sum(axis=1) > 0, counts.sum(axis=0) > 0]
     n = int(counts.to_numpy().sum())
-    if min(counts.shape) >= 2:
-        table = counts.to_numpy()
-        result = stats.chi2_contingency(table, correction=False)
-        chi2, p, dof, expected = float(result.statistic), float(result.pvalue), int(result.dof), result.expected_freq
-        low = float((expected < 5).mean())
-        v = float(stats.contingency.association(table, method="cramer", correction=False))
-    else:
-        chi2, p, dof, low, v = float("nan"), float("nan"), 0, float("nan"), float("nan")
+    test = independence_test(counts)
     return Profile(
         attribute=column,
         counts=counts,
         row_pct=counts.div(counts.sum(axis=1), axis=0),
         n=n,
-        chi2=chi2,
-        dof=dof,
-        p_value=p,
-        cramers_v=v,
-        low_expected_share=low,
+        chi2=test.chi2,
+        dof=test.dof,
+        p_value=test.p_value,
+        cramers_v=test.cramers_v,
+        low_expected_share=test.low_expected_share,
     )
