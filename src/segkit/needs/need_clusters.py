@@ -296,7 +296,9 @@ def _prepare(wide: pd.DataFrame, *, max_missing: float, standardise: str) -> tup
     """Leave out respondents missing too many needs (and, when ipsatising, straight-liners),
     impute the rest by the need's median over the respondents clustered, standardise."""
     too_many = wide.isna().mean(axis=1) > max_missing
-    flat = ~too_many & (wide.nunique(axis=1, dropna=True) <= 1) if standardise == "respondent" else too_many & False
+    flat = ~too_many & (wide.nunique(axis=1, dropna=True) <= 1)
+    if standardise != "respondent":  # only ipsatising needs some spread within a respondent
+        flat = pd.Series(False, index=wide.index)
     reasons = pd.Series("missing", index=wide.index, dtype="str").where(too_many, "flat")[too_many | flat]
     excluded = pd.DataFrame({"respondent_id": reasons.index.astype("str"), "reason": reasons.to_numpy()}).astype("str")
     kept = wide[~(too_many | flat)]
