@@ -42,7 +42,7 @@ def test_duckdb_and_pandas_prepare_the_same_customers(pandas_run, tmp_path):
     pd.testing.assert_frame_equal(duck.visits, pandas_run.visits)
     pd.testing.assert_frame_equal(duck.orders, pandas_run.orders)
     pd.testing.assert_frame_equal(duck.customers, pandas_run.customers)  # scores, every map, the stage
-    assert duck.audit.kept_rows == pandas_run.audit.kept_rows == 88_746
+    assert duck.audit.kept_rows == pandas_run.audit.kept_rows == 86_749
 
 
 def test_auto_engine_uses_duckdb_only_for_big_files(tmp_path):
@@ -64,8 +64,8 @@ def test_prepared_labels_match_the_stored_table(pandas_run):
         assert (stored.loc[table.index, column].astype(float) == table[column].astype(float)).all(), column
     stages = pandas_run.lifecycle.table.set_index("customer_id")["stage"]
     assert (pandas_run.customers.set_index("customer_id")["lifecycle_stage"].loc[stages.index] == stages).all()
-    assert len(pandas_run.customers) == 5000  # 4,596 buyers + the sign-ups who never bought (potential)
-    assert (pandas_run.customers["lifecycle_stage"] == "potential").sum() == 404
+    assert len(pandas_run.customers) == 5000  # 4,600 buyers + the 400 sign-ups who never bought (potential)
+    assert (pandas_run.customers["lifecycle_stage"] == "potential").sum() == 400
 
 
 def test_migration_holds_every_customer_with_user_rules(tmp_path):
@@ -89,7 +89,7 @@ def test_migration_holds_every_customer_with_user_rules(tmp_path):
     seg = Segmenter(rules_path=rules).fit(run.customer_table)
     moved = migrate(lines, seg.segmentation_, days=90)
     assert set(moved.counts.columns) == {"recent", "rest"}
-    assert int(moved.counts.to_numpy().sum()) == len(run.customer_table) == 4596
+    assert int(moved.counts.to_numpy().sum()) == len(run.customer_table) == 4600
     # by hand: the matrix rows are the earlier labels; customers absent then are "not yet"
     earlier = seg.transform(
         run.customer_table.iloc[:0].pipe(lambda _: pd.read_parquet(run.folder / "earlier_customer_table.parquet")),
@@ -113,7 +113,7 @@ def test_a_bad_survey_costs_only_the_survey(tmp_path):
     run = prepare(_inputs(survey=InputFile(path=bad)), tmp_path / "prepared", engine="pandas")
     assert set(run.errors) == {"survey"}
     assert run.has("transactions") and not run.has("survey")
-    assert len(run.customer_table) == 4596
+    assert len(run.customer_table) == 4600
     with pytest.raises(InputError, match="survey.csv"):
         run.survey
 

@@ -17,6 +17,13 @@ what was planted so tests and reviewers can check that the cleaning and the anal
 ``lapsed_big_spenders``  ``lapse_date`` (no line on or after it), ``ids``, ``inactive_from``
                          (id -> first day without activity)
 ``churned``              ``ids``, ``inactive_from``
+``btyd_group``           customers whose purchase days follow the BG/NBD process exactly: ``ids``,
+                         the true ``r``, ``alpha`` (rate per ``time_unit`` "W"), ``a``, ``b``,
+                         ``first_purchase_from`` (earliest first purchase), ``first_purchase``
+                         and ``purchase_days`` (distinct days) per id, ``alive_at_end`` (ids)
+                         and ``notes``
+``leaving_in_holdout``   steady buyers who stop in the holdout window: ``ids``, ``holdout_from``,
+                         ``leave_from`` and ``fade_from`` (id -> day) and ``notes``
 """
 
 from __future__ import annotations
@@ -33,13 +40,25 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from segkit.datasets.btyd_process import BTYD_A, BTYD_ALPHA, BTYD_B, BTYD_R
 from segkit.datasets.dirt import DIRT_RATES, EXTREME_QUANTITY_MIN, NON_PRODUCT_CODES
 from segkit.datasets.lines import TRANSACTION_COLUMNS, generate_lines
-from segkit.datasets.population import CUSTOMER_COLUMNS, LAPSE_DATE, PERIOD_START, generate_population
+from segkit.datasets.population import (
+    CUSTOMER_COLUMNS,
+    FADE_BASKET,
+    FADE_DAYS,
+    FADE_SKIP,
+    LAPSE_DATE,
+    LEAVE_FROM,
+    LEAVE_UNTIL,
+    PERIOD_START,
+    Population,
+    generate_population,
+)
 
 DEFAULT_SEED = 20240101
 DEFAULT_CUSTOMERS = 5000
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 __all__ = [
@@ -71,6 +90,7 @@ def generate_demo(*, customers: int = DEFAULT_CUSTOMERS, seed: int = DEFAULT_SEE
     population = generate_population(customers=customers, seed=seed)
     lines = generate_lines(population, seed=seed)
     truth = _truth(population.profile, lines.transactions, lines.kind, customers=customers, seed=seed)
+    truth.update(_planted_truth(population))
     return DemoData(customers=population.customers, transactions=lines.transactions, truth=truth)
 
 
@@ -139,6 +159,52 @@ def _truth(profile: pd.DataFrame, transactions: pd.DataFrame, kind: np.ndarray, 
         "never_bought": ids("never_bought"),
         "lapsed_big_spenders": {"lapse_date": LAPSE_DATE, "ids": ids("lapsed"), "inactive_from": inactive_from("lapsed")},
         "churned": {"ids": ids("churned"), "inactive_from": inactive_from("churned")},
+    }
+
+
+def _planted_truth(population: Population) -> dict:
+    """The BTYD group (true BG/NBD parameters, first purchases) and the leaving group, as JSON types."""
+    profile = population.profile
+    origin = PERIOD_START.astype("datetime64[D]")
+
+    def dates(rows: pd.DataFrame, column: str) -> dict[str, str]:
+        days = origin + rows[column].to_numpy()
+        return dict(zip(rows["customer_id"], np.datetime_as_string(days), strict=True))
+
+    btyd = profile[profile["role"] == "btyd"].sort_values("customer_id")
+    days = population.btyd_days.drop_duplicates()
+    distinct = days.groupby("customer")["day"].size().reindex(btyd.index, fill_value=0)
+    leaving = profile[profile["role"] == "leaving"].sort_values("customer_id")
+    return {
+        "btyd_group": {
+            "ids": btyd["customer_id"].tolist(),
+            "r": BTYD_R,
+            "alpha": BTYD_ALPHA,
+            "a": BTYD_A,
+            "b": BTYD_B,
+            "time_unit": "W",
+            "first_purchase_from": str(origin + int(btyd["window_start"].min())) if len(btyd) else None,
+            "first_purchase": dates(btyd, "window_start"),
+            "purchase_days": dict(zip(btyd["customer_id"], distinct.astype(int).tolist(), strict=True)),
+            "alive_at_end": btyd.loc[btyd["btyd_alive"], "customer_id"].tolist(),
+            "notes": "newcomers who signed up in the period; first purchase 0-few days after signing up, then "
+            "purchase rate lambda ~ Gamma(shape r, rate alpha) per week while alive and, after each repeat purchase, "
+            "dropout with p ~ Beta(a, b); event times rounded to days (two on one day: two orders, one purchase day). "
+            "Their lines are made and spoiled like everyone else's (returns, duplicates, non-product lines, zero "
+            "and negative prices), except that none is cancelled and the first line of each order is never zero- or "
+            "negative-priced or made extreme, so every purchase day keeps a line the default cleaning keeps: "
+            "purchase_days counts the distinct days of kept lines.",
+        },
+        "leaving_in_holdout": {
+            "ids": leaving["customer_id"].tolist(),
+            "holdout_from": "2025-08-08",
+            "leave_from": dates(leaving, "window_end"),
+            "fade_from": dates(leaving, "fade_from"),
+            "notes": f"steady buyers (signed up before 2025, order rate above the active customers' median) who buy "
+            f"nothing from their leave_from day ({LEAVE_FROM} .. {LEAVE_UNTIL}) on; over the up to {FADE_DAYS} days "
+            "before it (from fade_from) an order is skipped with a chance rising linearly to "
+            f"{FADE_SKIP:.0%} and baskets shrink linearly to {FADE_BASKET:.0%} of their size.",
+        },
     }
 
 

@@ -63,6 +63,8 @@ def _plant_dirt(
     order_time: np.ndarray,
     window_end: np.ndarray,
     lapsed: np.ndarray,
+    protected: np.ndarray,
+    uncancellable: np.ndarray,
     prices: np.ndarray,
     cumulative: np.ndarray,
     expected_total: float,
@@ -72,7 +74,12 @@ def _plant_dirt(
 
     Cancellations and returns happen after their line and before the customer's window ends
     (so a lapsed customer has no line at all after lapsing); only lines with two days of
-    window left are eligible.
+    window left are eligible. ``protected`` lines (the first line of each order of the BTYD
+    group) are never priced at zero or below or made extreme, and ``uncancellable`` ones (all the
+    BTYD group's lines) never cancelled: the cleaning removes a cancelled sale by matching it to
+    the latest earlier sale of the same customer, product, quantity and price, which may be a
+    later order than the one planted. So every BTYD order keeps a line the cleaning keeps and the
+    group's purchase days survive the cleaning as drawn.
     """
     count = {kind: round(rate * expected_total) for kind, rate in DIRT_RATES.items()}
     n_base = len(line_order)
@@ -87,12 +94,12 @@ def _plant_dirt(
         return np.sort(candidates)
 
     anywhere = np.ones(n_base, dtype=bool)
-    cancel = take(count["cancellation"], room >= 2 * DAY)
+    cancel = take(count["cancellation"], (room >= 2 * DAY) & ~uncancellable)
     returned = take(count["return"], room >= 2 * DAY)
     duplicate = take(count["duplicate"], anywhere)
-    zero = take(count["zero_price"], anywhere)
-    negative = take(count["negative_price"], anywhere)
-    extreme = take(max(1, round(n_customers / CUSTOMERS_PER_EXTREME_LINE)), ~lapsed[line_buyer])
+    zero = take(count["zero_price"], ~protected)
+    negative = take(count["negative_price"], ~protected)
+    extreme = take(max(1, round(n_customers / CUSTOMERS_PER_EXTREME_LINE)), ~lapsed[line_buyer] & ~protected)
 
     kind = np.full(n_base, "", dtype=object)
     kind[zero], kind[negative], kind[extreme] = "zero_price", "negative_price", "extreme_quantity"

@@ -6,7 +6,9 @@ transactions.csv, with the dirt of `segkit.datasets.dirt` planted in them:
 - **Orders**: a customer's order rate and basket size share one latent "loyalty" factor, with
   lognormal noise, so spend is heavy-tailed (the top 20% of customers bring roughly 80% of
   revenue); enterprises order more often and buy larger quantities. Order days follow the
-  seasonal calendar of `segkit.datasets.population`.
+  seasonal calendar of `segkit.datasets.population`, except the BTYD group's, whose days are
+  given (the BG/NBD process); leaving customers skip ever more orders and buy ever smaller
+  baskets before they leave.
 - **Lines**: each order has 1 + Poisson lines, distinct products, quantity from the customer's
   basket size; unit price is the catalogue list price of the day (every other product costs 5%
   more from 2025-01-01).
@@ -26,6 +28,8 @@ from segkit.datasets.population import (
     _STREAM_DIRT,
     _STREAM_ORDERS,
     DAY,
+    FADE_BASKET,
+    FADE_SKIP,
     PERIOD_START,
     Population,
     _day_intensity,
@@ -147,29 +151,49 @@ def generate_lines(population: Population, *, seed: int, lines_per_customer: flo
     prices = catalogue["unit_price"].dropna().to_numpy()  # products only
     cumulative = np.concatenate([[0.0], np.cumsum(_day_intensity())])
 
-    buyers = np.flatnonzero(profile["role"].to_numpy() != "never_bought")
+    role = profile["role"].to_numpy()
+    buyers = np.flatnonzero(role != "never_bought")
     start = profile["window_start"].to_numpy()[buyers]
     end = profile["window_end"].to_numpy()[buyers]
     enterprise = profile["enterprise"].to_numpy()[buyers]
     basket = profile["basket"].to_numpy()[buyers]
     extra_lines = np.where(enterprise, 3.0, 1.6)
+    btyd = role[buyers] == "btyd"
+    fade_from = profile["fade_from"].to_numpy()[buyers]
+    btyd_orders = np.zeros(len(buyers), dtype=np.int64)
+    btyd_orders[btyd] = np.bincount(population.btyd_days["customer"].to_numpy(), minlength=n)[buyers[btyd]]
 
     # Calibrate the order rate so that product lines of known customers plus the added dirt
-    # lines come to about lines_per_customer * n (duplicates removed within orders: ~3%).
+    # lines come to about lines_per_customer * n (duplicates removed within orders: ~3%); the
+    # BTYD group's orders are given, the others' rate fills the rest.
     added = ("missing_customer_id", "cancellation", "return", "duplicate", *NON_PRODUCT_CODES)
     added_share = sum(DIRT_RATES[k] for k in added)
     target_base = lines_per_customer * n * (1 - added_share) / 0.97
     exposure = profile["order_rate"].to_numpy()[buyers] * (cumulative[end] - cumulative[start]) / 365.25
-    scale = (target_base - (1 + extra_lines).sum()) / (exposure * (1 + extra_lines)).sum()
-    n_orders = 1 + rng.poisson(scale * exposure)
+    exposure = np.where(btyd, 0.0, exposure)
+    given = (btyd_orders * (1 + extra_lines)).sum() + (1 + extra_lines)[~btyd].sum()
+    scale = max(target_base - given, 0.0) / max((exposure * (1 + extra_lines)).sum(), 1e-9)
+    n_orders = np.where(btyd, btyd_orders, 1 + rng.poisson(scale * exposure))
 
     order_buyer = np.repeat(np.arange(len(buyers)), n_orders)
     order_day = _sample_days(rng, cumulative, start[order_buyer], end[order_buyer])
     # New customers place their first order within days of signing up.
     first = np.concatenate([[0], np.cumsum(n_orders)[:-1]])
     lag = rng.geometric(0.35, size=len(buyers)) - 1
-    is_new = start > 0
+    is_new = (start > 0) & ~btyd
     order_day[first[is_new]] = np.minimum(start + lag, end - 1)[is_new]
+    # The BTYD group's purchase days come from the BG/NBD process (sorted by customer and day,
+    # as the order rows are).
+    order_day[btyd[order_buyer]] = population.btyd_days["day"].to_numpy()
+    # Leaving customers fade: from fade_from on, an order is skipped with a chance rising to
+    # FADE_SKIP on the leaving day (growing gaps) and baskets shrink to FADE_BASKET (falling spend).
+    fade = np.where(
+        fade_from[order_buyer] >= 0,
+        np.clip((order_day - fade_from[order_buyer]) / np.maximum(end - fade_from, 1)[order_buyer], 0.0, 1.0),
+        0.0,
+    )
+    kept = rng.random(len(order_day)) >= FADE_SKIP * fade
+    order_buyer, order_day, fade = order_buyer[kept], order_day[kept], fade[kept]
     order_time = order_day * DAY + _seconds_in_day(rng, len(order_day))
 
     n_lines = 1 + rng.poisson(extra_lines[order_buyer])
@@ -188,7 +212,7 @@ def generate_lines(population: Population, *, seed: int, lines_per_customer: flo
     _, first_of_pair = np.unique(line_order * len(prices) + product, return_index=True)
     keep = np.sort(first_of_pair)  # one line per product within an order
     line_order, line_buyer, product = line_order[keep], line_buyer[keep], product[keep]
-    noise = rng.lognormal(0.0, 0.5, size=len(keep))
+    noise = rng.lognormal(0.0, 0.5, size=len(keep)) * (1 - (1 - FADE_BASKET) * fade[line_order])
     quantity = np.where(
         enterprise[line_buyer],
         np.clip(np.rint(3.0 * basket[line_buyer] * noise), 1, 2000),
@@ -207,7 +231,9 @@ def generate_lines(population: Population, *, seed: int, lines_per_customer: flo
         price=price,
         order_time=order_time,
         window_end=end,
-        lapsed=profile["role"].to_numpy()[buyers] == "lapsed",
+        lapsed=role[buyers] == "lapsed",
+        protected=btyd[line_buyer] & np.concatenate([[True], line_order[1:] != line_order[:-1]]),
+        uncancellable=btyd[line_buyer],
         prices=prices,
         cumulative=cumulative,
         expected_total=n_base / (1 - added_share),

@@ -14,7 +14,15 @@ that `segkit.datasets.lines` (invoice lines) and `segkit.datasets.dirt` (planted
 - **Roles**: ``NEVER_BOUGHT_SHARE`` signed up and never bought (potential customers);
   ``LAPSED_SHARE`` are *lapsed big spenders* (existing customers with high spend and frequency
   who buy nothing from some day before ``LAPSE_DATE`` on); ``CHURN_SHARE`` of the other buyers
-  churn at a random day; the rest stay active to the end.
+  churn at a random day; the rest stay active to the end, except two planted groups drawn from
+  them on streams of their own (so the roles above are the same with or without them):
+- **BTYD group** (``BTYD_SHARE`` of the customers, newcomers who signed up in the period): their
+  purchase days follow the BG/NBD process exactly (`segkit.datasets.btyd_process`) from a first
+  purchase a few days after signing up; only the days come from the process, their orders and
+  lines are made like everyone else's.
+- **Leaving group** (``LEAVING_SHARE``, steady buyers who signed up before 2025): they stop
+  buying on a day in the holdout window (the last 20% of the period, ``LEAVE_FROM`` ..
+  ``LEAVE_UNTIL``); over the ``FADE_DAYS`` before it their gaps grow and their spend falls.
 - **Calendar**: order days follow a seasonal curve (Chinese e-commerce calendar: quiet Spring
   Festival, 618 in June, peaks on Double 11 and through November-December) and times of day
   follow ``HOUR_WEIGHTS``; list prices rise by ``PRICE_RISE`` for every other product from
@@ -29,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from segkit.core.errors import InputError
+from segkit.datasets.btyd_process import simulate_bg_nbd
 
 PERIOD_START = np.datetime64("2024-01-01T00:00:00", "s")
 DAYS = 731  # 2024-01-01 .. 2025-12-31 inclusive (2024 is a leap year)
@@ -48,6 +57,13 @@ ENTERPRISE_SHARE = 0.20
 NEVER_BOUGHT_SHARE = 0.08
 LAPSED_SHARE = 0.03
 CHURN_SHARE = 0.30
+BTYD_SHARE = 0.22  # of all customers: newcomers whose purchase days follow BG/NBD
+LEAVING_SHARE = 0.05  # of all customers: steady buyers who leave in the holdout window
+LEAVE_FROM, LEAVE_UNTIL = "2025-08-15", "2025-09-30"  # leaving day range (the holdout starts 2025-08-08)
+# Before leaving, over up to FADE_DAYS, an order is skipped with a chance rising linearly to
+# FADE_SKIP on the leaving day (gaps grow) and baskets shrink linearly to FADE_BASKET (spend falls).
+FADE_DAYS, FADE_SKIP, FADE_BASKET = 240, 0.95, 0.25
+LEAVING_RATE_QUANTILE = 0.5  # leavers buy at least as often as this share of the active customers
 
 # fmt: off
 # Province -> weight and (city, weight) pairs; weights roughly follow online retail volume.
@@ -109,6 +125,7 @@ HOUR_WEIGHTS = (
 
 # Random streams: each concern has its own, so changing one does not shift the others.
 _STREAM_POPULATION, _STREAM_IDENTITY, _STREAM_ORDERS, _STREAM_DIRT = 1, 2, 3, 4
+_STREAM_BTYD, _STREAM_LEAVING = 5, 6
 
 
 def _rng(seed: int, stream: int) -> np.random.Generator:
@@ -126,13 +143,18 @@ class Population:
     """The customers table plus the hidden profile that drives their purchases.
 
     ``profile`` is indexed like ``customers`` and holds what the CSV does not show:
-    ``role`` (never_bought | lapsed | churned | active), the purchase window in day indices
-    from 2024-01-01 (``window_start`` inclusive, ``window_end`` exclusive), the latent
-    ``order_rate`` (orders per year before calibration) and ``basket`` size multiplier.
+    ``role`` (never_bought | lapsed | churned | btyd | leaving | active), the purchase window in
+    day indices from 2024-01-01 (``window_start`` inclusive, ``window_end`` exclusive), the latent
+    ``order_rate`` (orders per year before calibration) and ``basket`` size multiplier; for the
+    BTYD group ``btyd_rate`` (purchases per week), ``btyd_dropout`` and ``btyd_alive`` (alive at
+    the end), for the leaving group ``fade_from`` (first day of fading; -1 for everyone else).
+    ``btyd_days`` holds the BTYD group's purchase days: ``customer`` (row of ``profile``) and
+    ``day`` (day index), one row per order, sorted by customer and day.
     """
 
     customers: pd.DataFrame
     profile: pd.DataFrame
+    btyd_days: pd.DataFrame
 
 
 def _day_intensity() -> np.ndarray:
@@ -228,6 +250,7 @@ def generate_population(*, customers: int = 5000, seed: int) -> Population:
     end = np.where(role == "churned", np.minimum(churn_day, DAYS), end)
     # A churner who signed up on the last day cannot churn: treat them as active.
     role = np.where((role == "churned") & (end >= DAYS), "active", role)
+    role, start, end, fade_from, btyd = _planted_groups(role, start, end, order_rate, signup_day, seed=seed)
 
     customers_frame = _customer_attributes(n, enterprise=enterprise, signup_day=signup_day, seed=seed)
     profile = pd.DataFrame(
@@ -239,9 +262,51 @@ def generate_population(*, customers: int = 5000, seed: int) -> Population:
             "window_end": end,
             "order_rate": order_rate,
             "basket": basket,
+            "btyd_rate": btyd["rate"],
+            "btyd_dropout": btyd["dropout"],
+            "btyd_alive": btyd["alive"],
+            "fade_from": fade_from,
         }
     )
-    return Population(customers=customers_frame, profile=profile)
+    days = pd.DataFrame({"customer": btyd["customer"], "day": btyd["day"]})
+    return Population(customers=customers_frame, profile=profile, btyd_days=days)
+
+
+def _planted_groups(
+    role: np.ndarray, start: np.ndarray, end: np.ndarray, order_rate: np.ndarray, signup_day: np.ndarray, *, seed: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """Draw the BTYD and the leaving group from the active customers (streams of their own).
+
+    BTYD: newcomers (signed up in the period), first purchase 0-few days after signing up, then
+    the BG/NBD process. Leaving: active customers who signed up before 2025 and buy more often
+    than the median active customer; each leaves on a day in ``LEAVE_FROM`` .. ``LEAVE_UNTIL``.
+    Returns the new roles, windows, ``fade_from`` and the BTYD draw (per customer and per day).
+    """
+    n = len(role)
+    rng = _rng(seed, _STREAM_BTYD)
+    candidates = np.flatnonzero((role == "active") & (signup_day >= 0))
+    chosen = np.sort(rng.permutation(candidates)[: min(round(BTYD_SHARE * n), len(candidates))])
+    first = np.minimum(start[chosen] + rng.geometric(0.35, size=len(chosen)) - 1, DAYS - 1)
+    draw = simulate_bg_nbd(rng, first, period_days=DAYS)
+    role = np.where(np.isin(np.arange(n), chosen), "btyd", role)
+    start = start.copy()
+    start[chosen] = first
+    rate, dropout, alive = np.full(n, np.nan), np.full(n, np.nan), np.zeros(n, dtype=bool)
+    rate[chosen], dropout[chosen], alive[chosen] = draw.rate, draw.dropout, draw.alive_at_end
+
+    rng = _rng(seed, _STREAM_LEAVING)
+    active = role == "active"
+    threshold = float(np.quantile(order_rate[active], LEAVING_RATE_QUANTILE)) if active.any() else 0.0
+    candidates = np.flatnonzero(active & (signup_day < _day_index("2025-01-01")) & (order_rate >= threshold))
+    leaving = np.sort(rng.permutation(candidates)[: min(round(LEAVING_SHARE * n), len(candidates))])
+    leave_day = rng.integers(_day_index(LEAVE_FROM), _day_index(LEAVE_UNTIL) + 1, size=len(leaving))
+    role = np.where(np.isin(np.arange(n), leaving), "leaving", role)
+    end = end.copy()
+    end[leaving] = leave_day
+    fade_from = np.full(n, -1, dtype=np.int64)
+    fade_from[leaving] = np.maximum(leave_day - FADE_DAYS, start[leaving])
+    btyd = {"rate": rate, "dropout": dropout, "alive": alive, "customer": chosen[draw.customer], "day": draw.day}
+    return role, start, end, fade_from, btyd
 
 
 def _customer_attributes(n: int, *, enterprise: np.ndarray, signup_day: np.ndarray, seed: int) -> pd.DataFrame:
