@@ -178,3 +178,51 @@ def test_churn_risk_ranks_the_leavers_high_before_they_leave(demo):
     assert risk.reindex(leavers).notna().all()
     assert auc(steady) > 0.63
     assert auc(active) > 0.53
+
+
+@pytest.mark.slow
+def test_the_churn_model_beats_the_bg_nbd_baseline_on_the_demo(demo):
+    """On the demo's test period the learned model beats BG/NBD's 1 - P(alive), beyond the intervals.
+
+    Measured (generator version 2): logistic regression ROC-AUC 0.799 (0.791 to 0.811), gradient
+    boosting 0.760, BG/NBD 0.631 (0.618 to 0.644). The planted leavers alone, against the steady
+    active customers chosen like them, are a harder case for the learned model: there BG/NBD ranks
+    them at 0.71 and the learned model at 0.66 (a fading steady buyer still has a long record, which
+    the learned model weighs, while BG/NBD reads the silence against the customer's own rate). Both
+    put the leavers above the steady customers; that is asserted, the order between them is not.
+    """
+    truth, visits = demo
+    model = ChurnRisk(window_days=90, n_boot=20).fit(visits, observation_end=END)
+    metrics = model.quality_.metrics.set_index("model")
+    assert model.beats_baseline_ and model.best_ in ("logistic", "gradient_boosting")
+    assert metrics.loc[model.best_, "roc_auc_low"] > metrics.loc["bg_nbd", "roc_auc_high"]
+    assert metrics.loc[model.best_, "roc_auc"] > 0.75 and metrics.loc["bg_nbd", "roc_auc"] < 0.70
+    importance = model.quality_.importance
+    assert "bg_nbd_p_alive" in set(importance.loc[importance["model"] == model.best_, "feature"].head(5))
+
+    cutoff = CALIBRATION_END + pd.Timedelta(days=1)
+    before = visits.loc[visits["order_date"] < cutoff]
+    summary = btyd_summary(before, observation_end=CALIBRATION_END, unit="W")
+    bg = BetaGeoModel().fit(summary)
+    table = summary.table.set_index("customer_id")
+    baseline = pd.Series(1 - bg.p_alive(table["btyd_frequency"], table["btyd_recency"], table["btyd_T"]), index=table.index)
+    learned = (
+        ChurnRisk(window_days=90, n_boot=5).fit(visits, observation_end=CALIBRATION_END)
+        .predict_risk(visits, as_of=cutoff).set_index("customer_id")["churn_risk"]
+    )  # fmt: skip
+    leavers = truth["leaving_in_holdout"]["ids"]
+    planted = set(truth["never_bought"]) | set(truth["lapsed_big_spenders"]["ids"]) | set(truth["churned"]["ids"])
+    planted |= set(truth["btyd_group"]["ids"]) | set(leavers)
+    active = learned.index[~learned.index.isin(list(planted))]
+    first = before.groupby("customer_id")["order_date"].min()
+    days = before.groupby("customer_id").size()
+    steady = active[
+        (first.reindex(active) < pd.Timestamp("2025-01-01")).to_numpy()
+        & (days.reindex(active) >= days.reindex(active).median()).to_numpy()
+    ]
+    y = np.r_[np.ones(len(leavers)), np.zeros(len(steady))]
+
+    def auc(score: pd.Series) -> float:
+        return float(roc_auc_score(y, np.r_[score.reindex(leavers).to_numpy(), score.reindex(steady).to_numpy()]))
+
+    assert auc(learned) > 0.6 and auc(baseline) > 0.6, (auc(learned), auc(baseline))

@@ -51,6 +51,17 @@ def _pipeline(kind: str, categories: list[str], seed: int) -> Any:
     return make_pipeline(columns, HistGradientBoostingClassifier(random_state=seed, max_iter=200, early_stopping=False))
 
 
+def bg_nbd_p_alive(visits: pd.DataFrame, *, cutoff: str | pd.Timestamp) -> pd.Series | None:
+    """BG/NBD's P(alive) by customer id at `cutoff`, fitted on the purchases before it (weeks); None if it cannot be fitted."""
+    try:
+        summary = btyd_summary(visits, observation_end=pd.Timestamp(cutoff).normalize() - pd.Timedelta(days=1), unit="W")
+        fitted = BetaGeoModel().fit(summary)
+    except InputError:
+        return None
+    t = summary.table
+    return pd.Series(fitted.p_alive(t["btyd_frequency"], t["btyd_recency"], t["btyd_T"]), index=t[schema.CUSTOMER_ID].to_numpy())
+
+
 def _threads(customers: int) -> int:
     """OpenMP threads for the gradient boosting: one per 50,000 customers, at most the machine's cores.
 
@@ -214,8 +225,9 @@ class ChurnRisk:
                 "training window, a test window and history before them; use a shorter window_days"
             )
         self.attributes_ = attributes
-        train = churn_features(visits, cutoff=self.train_cutoff_, attributes=attributes)
-        test = churn_features(visits, cutoff=self.test_cutoff_, attributes=attributes)
+        alive_train, alive = bg_nbd_p_alive(visits, cutoff=self.train_cutoff_), bg_nbd_p_alive(visits, cutoff=self.test_cutoff_)
+        train = churn_features(visits, cutoff=self.train_cutoff_, attributes=attributes, p_alive=alive_train)
+        test = churn_features(visits, cutoff=self.test_cutoff_, attributes=attributes, p_alive=alive)
         y_train = churn_labels(visits, train[schema.CUSTOMER_ID], cutoff=self.train_cutoff_, window_days=self.window_days)
         y_test = churn_labels(visits, test[schema.CUSTOMER_ID], cutoff=self.test_cutoff_, window_days=self.window_days)
         for name, y in (("training", y_train), ("test", y_test)):
@@ -228,12 +240,8 @@ class ChurnRisk:
             pipe = _pipeline(kind, self.categories_, self.seed).fit(train, y_train)
             self.pipelines_[kind] = pipe
             scores[kind] = pipe.predict_proba(test)[:, 1]
-        summary = btyd_summary(visits, observation_end=self.test_cutoff_ - pd.Timedelta(days=1), unit="W")
-        baseline = BetaGeoModel().fit(summary)
-        alive = pd.Series(
-            baseline.p_alive(summary.table["btyd_frequency"], summary.table["btyd_recency"], summary.table["btyd_T"]),
-            index=summary.table[schema.CUSTOMER_ID].to_numpy(),
-        )
+        if alive is None:
+            raise InputError("churn model: the BG/NBD baseline could not be fitted on the purchases before the test cut-off")
         scores["bg_nbd"] = 1 - alive.reindex(test[schema.CUSTOMER_ID]).to_numpy()
         self.quality_ = self._quality(scores, test, y_test)
         metrics = self.quality_.metrics.set_index("model")
@@ -303,15 +311,12 @@ class ChurnRisk:
         """
         if not hasattr(self, "best_"):
             raise InputError("churn model: not fitted yet; call fit() first")
-        now = churn_features(visits, cutoff=as_of, attributes=self.attributes_)
+        if p_alive is None:
+            p_alive = bg_nbd_p_alive(visits, cutoff=as_of)
+        now = churn_features(visits, cutoff=as_of, attributes=self.attributes_, p_alive=p_alive)
         if self.best_ == "bg_nbd":
             if p_alive is None:
-                summary = btyd_summary(visits, observation_end=pd.Timestamp(as_of) - pd.Timedelta(days=1), unit="W")
-                t = summary.table
-                fitted = BetaGeoModel().fit(summary)
-                p_alive = pd.Series(
-                    fitted.p_alive(t["btyd_frequency"], t["btyd_recency"], t["btyd_T"]), index=t[schema.CUSTOMER_ID]
-                )
+                raise InputError("churn model: the BG/NBD baseline could not be fitted on today's purchases")
             risk = 1 - p_alive.reindex(now[schema.CUSTOMER_ID]).to_numpy()
         else:
             with threadpool_limits(limits=_threads(len(now))):

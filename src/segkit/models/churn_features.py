@@ -27,6 +27,8 @@ NUMERIC_FEATURES = (
     "purchases_last_90",
     "spend_last_90",
     "spend_trend",
+    "gaps_since_last",
+    "bg_nbd_p_alive",
 )
 #: Attributes used as categories when the customer table has them.
 CATEGORY_FEATURES = ("region", "province", "country", "industry", "customer_type", "gender", "age_band")
@@ -41,6 +43,7 @@ def churn_features(
     customer_col: str = schema.CUSTOMER_ID,
     date_col: str = schema.ORDER_DATE,
     amount_col: str = schema.AMOUNT,
+    p_alive: pd.Series | None = None,
 ) -> pd.DataFrame:
     """One row per customer who bought before `cutoff`: behaviour up to the day before it.
 
@@ -48,7 +51,10 @@ def churn_features(
     first; ``purchase_days``; ``revenue`` and ``mean_spend`` per purchase day; ``mean_gap_days`` and
     ``last_gap_days`` between purchase days (NaN with one purchase day); ``purchases_last_90`` and
     ``spend_last_90`` in the 90 days before the cut-off; ``spend_trend`` = spend in those 90 days
-    minus spend in the 90 days before them, over their sum (-1 = stopped, +1 = new; 0 when both are 0).
+    minus spend in the 90 days before them, over their sum (-1 = stopped, +1 = new; 0 when both are 0);
+    ``gaps_since_last`` = recency over the customer's own mean gap (how many usual gaps have passed
+    in silence; NaN with one purchase day); ``bg_nbd_p_alive`` = BG/NBD's P(alive) at the cut-off
+    when `p_alive` gives it (NaN otherwise), so the learned model knows what its baseline knows.
 
     Parameters
     ----------
@@ -62,6 +68,8 @@ def churn_features(
         Attribute columns to use.
     customer_col, date_col, amount_col : str
         Column names.
+    p_alive : pandas.Series, optional
+        BG/NBD's P(alive) by customer id, fitted on the purchases before the cut-off only.
 
     Returns
     -------
@@ -101,7 +109,12 @@ def churn_features(
     table = table.fillna({"purchases_last_90": 0, "spend_last_90": 0.0, "_spend_before": 0.0})
     total = table["spend_last_90"] + table["_spend_before"]
     trend = np.where(total > 0, (table["spend_last_90"] - table["_spend_before"]) / total.where(total > 0, 1.0), 0.0)
-    table = table.assign(mean_spend=table["revenue"] / table["purchase_days"], spend_trend=trend)
+    table = table.assign(
+        mean_spend=table["revenue"] / table["purchase_days"],
+        spend_trend=trend,
+        gaps_since_last=table["recency_days"] / table["mean_gap_days"].where(table["mean_gap_days"] > 0),
+        bg_nbd_p_alive=p_alive.reindex(table.index).to_numpy(float) if p_alive is not None else np.nan,
+    )
     out = table[list(NUMERIC_FEATURES)].astype(float).rename_axis(customer_col).reset_index()
     if attributes is not None and customer_col in attributes:
         present = [c for c in categories if c in attributes.columns]
