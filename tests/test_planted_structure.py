@@ -144,6 +144,22 @@ def test_leavers_stop_in_the_holdout_and_fade_before(demo):
     assert len(ending) / months_ending < 0.5 * len(before) / months_before
 
 
+def _leavers_and_controls(truth: dict, visits: pd.DataFrame, scored: pd.Index, *, cutoff: pd.Timestamp):
+    """The planted leavers, the active customers no group was planted in (among `scored`), and the
+    steady ones of those: first purchase before 2025 and at least the median active customer's
+    purchase days before `cutoff`."""
+    leavers = truth["leaving_in_holdout"]["ids"]
+    planted = set(truth["never_bought"]) | set(truth["lapsed_big_spenders"]["ids"]) | set(truth["churned"]["ids"])
+    planted |= set(truth["btyd_group"]["ids"]) | set(leavers)
+    active = scored[~scored.isin(list(planted))]
+    before = visits.loc[visits["order_date"] < cutoff]
+    first = before.groupby("customer_id")["order_date"].min()
+    days = before.groupby("customer_id").size()
+    early = first.reindex(active) < pd.Timestamp("2025-01-01")
+    steady = active[early.to_numpy() & (days.reindex(active) >= days.reindex(active).median()).to_numpy()]
+    return leavers, active, steady
+
+
 @pytest.mark.slow
 def test_churn_risk_ranks_the_leavers_high_before_they_leave(demo):
     """Fitted on the data before the holdout and scored at its first day, the churn model puts the
@@ -161,15 +177,7 @@ def test_churn_risk_ranks_the_leavers_high_before_they_leave(demo):
     cutoff = CALIBRATION_END + pd.Timedelta(days=1)
     model = ChurnRisk(window_days=90, n_boot=20).fit(visits, observation_end=CALIBRATION_END)
     risk = model.predict_risk(visits, as_of=cutoff).set_index("customer_id")["churn_risk"]
-    leavers = truth["leaving_in_holdout"]["ids"]
-    planted = set(truth["never_bought"]) | set(truth["lapsed_big_spenders"]["ids"]) | set(truth["churned"]["ids"])
-    planted |= set(truth["btyd_group"]["ids"]) | set(leavers)
-    active = risk.index[~risk.index.isin(list(planted))]
-    before = visits.loc[visits["order_date"] < cutoff]
-    first = before.groupby("customer_id")["order_date"].min()
-    days = before.groupby("customer_id").size()
-    early = first.reindex(active) < pd.Timestamp("2025-01-01")
-    steady = active[early.to_numpy() & (days.reindex(active) >= days.reindex(active).median()).to_numpy()]
+    leavers, active, steady = _leavers_and_controls(truth, visits, risk.index, cutoff=cutoff)
 
     def auc(controls: pd.Index) -> float:
         y = np.r_[np.ones(len(leavers)), np.zeros(len(controls))]
@@ -210,16 +218,7 @@ def test_the_churn_model_beats_the_bg_nbd_baseline_on_the_demo(demo):
         ChurnRisk(window_days=90, n_boot=5).fit(visits, observation_end=CALIBRATION_END)
         .predict_risk(visits, as_of=cutoff).set_index("customer_id")["churn_risk"]
     )  # fmt: skip
-    leavers = truth["leaving_in_holdout"]["ids"]
-    planted = set(truth["never_bought"]) | set(truth["lapsed_big_spenders"]["ids"]) | set(truth["churned"]["ids"])
-    planted |= set(truth["btyd_group"]["ids"]) | set(leavers)
-    active = learned.index[~learned.index.isin(list(planted))]
-    first = before.groupby("customer_id")["order_date"].min()
-    days = before.groupby("customer_id").size()
-    steady = active[
-        (first.reindex(active) < pd.Timestamp("2025-01-01")).to_numpy()
-        & (days.reindex(active) >= days.reindex(active).median()).to_numpy()
-    ]
+    leavers, _, steady = _leavers_and_controls(truth, visits, learned.index, cutoff=cutoff)
     y = np.r_[np.ones(len(leavers)), np.zeros(len(steady))]
 
     def auc(score: pd.Series) -> float:

@@ -225,7 +225,7 @@ class ValueClusters:
         self.method_agreement_ = float(adjusted_rand_score(_kmeans_assign(x, km.cluster_centers_), gm.predict(x)))
         self.stability_ = self._stability(x, xs, labels, adjusted_rand_score)
         self.n_customers_ = len(x)
-        self._finish(features, customer_col=customer_col)
+        self._finish(features, labels, customer_col=customer_col)
         return self
 
     def _raw(self, features: pd.DataFrame, *, customer_col: str) -> np.ndarray:
@@ -287,15 +287,13 @@ class ValueClusters:
             if v
         }
 
-    def _finish(self, features: pd.DataFrame, *, customer_col: str) -> None:
-        self.map_ = self.transform(features, customer_col=customer_col)
+    def _finish(self, features: pd.DataFrame, index: np.ndarray, *, customer_col: str) -> None:
+        """Profile the fitted customers' clusters (cluster `index` per row), then make their map."""
+        labels = np.asarray(self.keys, dtype=object)[index]
         self.profile_ = cluster_profile(
-            features.assign(segment=self.map_.table["segment"].to_numpy()),
-            keys=self.keys,
-            centers=self.centers_,
-            features=self.features,
+            features.assign(segment=labels), keys=self.keys, centers=self.centers_, features=self.features
         )
-        self.map_ = SegmentMap(name=CLUSTER_MAP, segments=self._catalogue(), table=self.map_.table, params=self.map_.params)
+        self.map_ = self._map(features, index, customer_col=customer_col)
 
     # -- applying
     @property
@@ -320,7 +318,9 @@ class ValueClusters:
         if not hasattr(self, "centers_"):
             raise InputError("clusters: call fit() before transform()")
         x = (self._raw(features, customer_col=customer_col) - self.center_) / self.scale_
-        index = self.assign_index(x)
+        return self._map(features, self.assign_index(x), customer_col=customer_col)
+
+    def _map(self, features: pd.DataFrame, index: np.ndarray, *, customer_col: str) -> SegmentMap:
         keys = np.asarray(self.keys, dtype=object)
         table = pd.DataFrame({customer_col: features[customer_col].to_numpy(), "segment": pd.array(keys[index], dtype="str")})
         return SegmentMap(name=CLUSTER_MAP, segments=self._catalogue(), table=table, params={"method": self.method, "k": self.k_})

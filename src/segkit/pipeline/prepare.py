@@ -293,15 +293,14 @@ def _prepare_transactions(
 
 def _fit_segmenter(customers: pd.DataFrame, *, as_of, clusters: Mapping[str, Any]) -> tuple[Segmenter, str | None]:
     """The run's segmenter with its value clusters; clusters that cannot be fitted leave the rule maps standing."""
-    segmenter = Segmenter().fit(customers, as_of=as_of)
     if clusters["method"] == "none":
-        return segmenter, None
+        return Segmenter().fit(customers, as_of=as_of), None
     k_range = (int(clusters["k_min"]), int(clusters["k_max"]))
     estimator = ValueClusters(method=clusters["method"], k=int(clusters["k"]) or None, k_range=k_range)
     try:
-        return Segmenter(clusters=estimator).fit(customers, as_of=segmenter.as_of_), None
-    except InputError as error:
-        return segmenter, str(error)
+        return Segmenter(clusters=estimator).fit(customers, as_of=as_of), None
+    except InputError as error:  # the rule maps alone: raises again when the problem was not the clusters
+        return Segmenter().fit(customers, as_of=as_of), str(error)
 
 
 def _prepare_lifetime_value(work: Path, settings: dict[str, Any], options: Mapping[str, Any]) -> None:

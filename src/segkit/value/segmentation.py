@@ -37,6 +37,7 @@ class MapEstimator(Protocol):
     """
 
     name: str
+    map_: SegmentMap
 
     def fit(self, features: pd.DataFrame) -> Any: ...
 
@@ -195,7 +196,7 @@ class Segmenter:
         self.clusters_: MapEstimator | None = None
         if self.clusters is not None:
             self.clusters_ = copy.deepcopy(self.clusters).fit(features.table)
-            maps[self.clusters_.name] = self.clusters_.transform(features.table)
+            maps[self.clusters_.name] = self.clusters_.map_  # fit labelled this snapshot already
         self.segmentation_ = Segmentation(features=features, scores=scores, maps=maps, tiers=tiers, segmenter=self)
         return self
 
