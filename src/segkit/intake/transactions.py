@@ -26,27 +26,30 @@ import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from segkit.core import schema
 from segkit.core.errors import InputError
+from segkit.core.frames import as_pandas, is_frame
 from segkit.intake.files import _has_header_line, _require_rows, read_table
 from segkit.intake.parsing import _listing, _required_ids, _text, parse_dates, parse_ids, parse_numbers
 from segkit.intake.presets import _REQUIRED, PRESETS, _resolve_spec, _Spec
 
 
 def load_transactions(
-    path: str | os.PathLike,
+    path: str | os.PathLike | Any,
     *,
     preset: str | None = None,
     mapping: Mapping[str, str] | str | os.PathLike | None = None,
     encoding: str | None = None,
     date_format: str | None = None,
     sheet: str | int | None = None,
+    source: str | None = None,
 ) -> pd.DataFrame:
-    """Load a transaction file as the canonical, validated table (`schema.TRANSACTION_COLUMNS`).
+    """Load a transaction file or frame as the canonical, validated table (`schema.TRANSACTION_COLUMNS`).
 
     Give exactly one of `preset` (see `PRESETS`) or `mapping` (a dict or a YAML file, see
     `read_mapping`). `encoding`, `date_format` and `sheet` override the preset or mapping. Every
@@ -55,8 +58,10 @@ def load_transactions(
 
     Parameters
     ----------
-    path : str or os.PathLike
-        The transaction file: text (also ``.gz``), Excel or Parquet (see `read_table`).
+    path : str, os.PathLike or DataFrame-like
+        The transaction file: text (also ``.gz``), Excel or Parquet (see `read_table`); or a frame
+        already in memory (pandas, polars, DuckDB relation, PyArrow table), whose columns are
+        mapped, parsed and checked exactly like a file's.
     preset : str, optional
         Name of a preset in `PRESETS` (``demo``, ``online_retail``, ``online_retail_ii``,
         ``cdnow_master``, ``cdnow_sample``).
@@ -70,6 +75,8 @@ def load_transactions(
         The one format of the order date column, instead of the preset's or mapping's.
     sheet : str or int, optional
         Excel sheet name or index, or ``"*"`` for every sheet, instead of the preset's or mapping's.
+    source : str, optional
+        Name of the data in messages; default the file name, or ``"transactions frame"`` for a frame.
 
     Returns
     -------
@@ -85,13 +92,50 @@ def load_transactions(
         invalid, the file cannot be read, a required column is missing, values cannot be parsed (the
         problems of every column at once), or no row has a customer id.
     """
-    source = Path(path).name
     spec = _resolve_spec(preset=preset, mapping=mapping)
     if date_format is not None:
         spec = dataclasses.replace(spec, date_formats=(date_format,))
+    if is_frame(path):
+        source = source or "transactions frame"
+        raw = as_pandas(path, what=source).reset_index(drop=True)
+        if spec.names and not set(spec.names) <= set(raw.columns):
+            raise InputError(
+                f"{source}: {spec.label} names the columns of a header-less file ({', '.join(spec.names)}); "
+                "give a frame with those column names, or a mapping"
+            )
+        return transactions_from_raw(raw, spec, source=source)
+    if not isinstance(path, str | os.PathLike):
+        raise InputError(f"transactions: expected a file path or a table (pandas, polars, DuckDB), got {type(path).__name__}")
+    source = source or Path(path).name
     encoding = encoding or spec.encoding
     sheet = sheet if sheet is not None else spec.sheet
     raw = _read_for_spec(path, spec, encoding=encoding, sheet=sheet)
+    return transactions_from_raw(raw, spec, source=source)
+
+
+def transactions_from_raw(raw: pd.DataFrame, spec: _Spec, *, source: str) -> pd.DataFrame:
+    """The canonical table from a raw table as read (any column types): map, parse and check.
+
+    Parameters
+    ----------
+    raw : pandas.DataFrame
+        The source table with its own column names: text as read from a file, or typed columns
+        from Excel, Parquet, a frame or a database.
+    spec : _Spec
+        The resolved preset or mapping (`segkit.intake.presets._resolve_spec`).
+    source : str
+        Name of the data in messages (a file name, ``"orders table"``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The canonical transaction table, as `load_transactions` returns it.
+
+    Raises
+    ------
+    InputError
+        As `load_transactions` does for a table that is read.
+    """
     _require_rows(raw, source)
     columns = _source_columns(raw, spec, source=source)
     raw = raw.loc[raw[list(columns.values())].apply(lambda c: _text(c).notna()).any(axis=1)]

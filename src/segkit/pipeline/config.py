@@ -8,9 +8,8 @@ current directory (run from the project root, as ``make demo`` does); notebooks 
 
 from __future__ import annotations
 
-import difflib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -19,20 +18,10 @@ from typing import Any
 import yaml
 
 from segkit.core.errors import InputError
+from segkit.pipeline.config_checks import hint, no_unknown
+from segkit.pipeline.config_inputs import INPUT_KEYS, INPUTS, InputFile, read_inputs
 from segkit.reporting.i18n import LANGUAGES
 
-#: Input names a config may give, and the notebook parameter each path is passed as.
-INPUTS = {
-    "transactions": "transactions_path",
-    "customers": "customers_path",
-    "survey": "survey_path",
-    "needs": "needs_path",
-    "risk": "risk_path",
-    "holdings": "holdings_path",
-    "complaints": "complaints_path",
-}
-#: Settings an input may carry besides its path (only transactions use preset/mapping/encoding).
-INPUT_KEYS = ("path", "preset", "mapping", "encoding", "column_pattern")
 #: Top-level keys and what they mean (the README table documents the same).
 KEYS = {
     "run_id": "name of the run: output goes to reports/<run_id>/ and data/processed/<run_id>/",
@@ -89,17 +78,6 @@ _TextDatesLoader.yaml_implicit_resolvers = {
 
 
 @dataclass(frozen=True)
-class InputFile:
-    """One input: an absolute path and, for transactions, how to read it."""
-
-    path: Path
-    preset: str | None = None
-    mapping: dict[str, Any] | Path | None = None
-    encoding: str | None = None
-    column_pattern: str | None = None  # survey columns, e.g. "{item}_{measure}"
-
-
-@dataclass(frozen=True)
 class RunConfig:
     """A validated run configuration; ``raw`` keeps the YAML as written (for the manifest)."""
 
@@ -151,7 +129,7 @@ def load_config(
         raise InputError(f"{name}: not valid YAML ({exc})") from None
     if not isinstance(raw, dict):
         raise InputError(f"{name}: expected a mapping of keys (run_id, language, inputs, ...), got {type(raw).__name__}")
-    _no_unknown(raw, KEYS, where=name)
+    no_unknown(raw, KEYS, where=name)
 
     base = Path(raw.get("base_dir") or ".").expanduser()
     base = (base if base.is_absolute() else Path.cwd() / base).resolve()
@@ -170,7 +148,7 @@ def load_config(
     if chosen_language not in LANGUAGES:
         raise InputError(f"{name}: language {chosen_language!r} is not supported; use one of {', '.join(LANGUAGES)}")
 
-    inputs = _inputs(raw.get("inputs"), base=base, where=name)
+    inputs = read_inputs(raw.get("inputs"), base=base, where=name)
     notebooks_dir = folder("notebooks_dir", "notebooks")
     files = available_notebooks(notebooks_dir) if notebooks_dir.is_dir() else {}
     wanted = tuple(only) if only else tuple(raw.get("notebooks") or files)
@@ -179,7 +157,7 @@ def load_config(
     for notebook in wanted:
         if notebook not in files:
             raise InputError(
-                f"{name}: unknown notebook {notebook!r}{_hint(notebook, files)}; {notebooks_dir} has {', '.join(files) or 'none'}"
+                f"{name}: unknown notebook {notebook!r}{hint(notebook, files)}; {notebooks_dir} has {', '.join(files) or 'none'}"
             )
 
     cleaning = raw.get("cleaning") or {}
@@ -196,7 +174,7 @@ def load_config(
         raise InputError(f"{name}: 'parameters' must map a notebook name to a mapping of parameters")
     for notebook in parameters:
         if notebook not in files:
-            raise InputError(f"{name}: parameters for unknown notebook {notebook!r}{_hint(notebook, files)}")
+            raise InputError(f"{name}: parameters for unknown notebook {notebook!r}{hint(notebook, files)}")
     pseudonymize = raw.get("pseudonymize_ids", False)
     if not isinstance(pseudonymize, bool):
         raise InputError(f"{name}: pseudonymize_ids must be true or false, got {pseudonymize!r}")
@@ -257,7 +235,7 @@ def _value_clusters(section: object, *, where: str) -> dict[str, Any]:
         return dict(VALUE_CLUSTERS)
     if not isinstance(section, dict):
         raise InputError(f"{where}: value_clusters must be a mapping such as {{method: kmeans, k_max: 8}}")
-    _no_unknown(section, VALUE_CLUSTERS, where=f"{where}: value_clusters")
+    no_unknown(section, VALUE_CLUSTERS, where=f"{where}: value_clusters")
     out = {**VALUE_CLUSTERS, **section}
     if out["method"] not in ("kmeans", "gmm", "none"):
         raise InputError(f"{where}: value_clusters.method must be kmeans, gmm or none, got {out['method']!r}")
@@ -276,7 +254,7 @@ def _lifetime_value(section: object, *, where: str) -> dict[str, Any]:
         return dict(LIFETIME_VALUE)
     if not isinstance(section, dict):
         raise InputError(f"{where}: lifetime_value must be a mapping such as {{time_unit: W, horizon_months: 12}}")
-    _no_unknown(section, LIFETIME_VALUE, where=f"{where}: lifetime_value")
+    no_unknown(section, LIFETIME_VALUE, where=f"{where}: lifetime_value")
     out = {**LIFETIME_VALUE, **section}
     if out["time_unit"] not in ("D", "W", "M"):
         raise InputError(f"{where}: lifetime_value.time_unit must be D, W or M, got {out['time_unit']!r}")
@@ -310,46 +288,6 @@ def _lifetime_value(section: object, *, where: str) -> dict[str, Any]:
     return out
 
 
-def _inputs(section: object, *, base: Path, where: str) -> dict[str, InputFile]:
-    if not isinstance(section, dict) or not section:
-        raise InputError(
-            f"{where}: 'inputs' must be a mapping naming at least one file, e.g. 'transactions: {{path: ..., preset: ...}}'"
-        )
-    _no_unknown(section, INPUTS, where=f"{where}: inputs")
-    out: dict[str, InputFile] = {}
-    for key, spec in section.items():
-        spec = {"path": spec} if isinstance(spec, str) else spec
-        if not isinstance(spec, dict) or not spec.get("path"):
-            raise InputError(f"{where}: inputs.{key} needs a 'path'")
-        _no_unknown(spec, INPUT_KEYS, where=f"{where}: inputs.{key}")
-        path = Path(str(spec["path"])).expanduser()
-        path = (path if path.is_absolute() else base / path).resolve()
-        if not path.is_file():
-            raise InputError(f"{where}: inputs.{key}: file not found: {path}")
-        mapping = spec.get("mapping")
-        if key != "transactions" and (spec.get("preset") or mapping):
-            raise InputError(f"{where}: inputs.{key}: only transactions take a preset or mapping")
-        if key != "survey" and spec.get("column_pattern"):
-            raise InputError(f"{where}: inputs.{key}: only the survey takes a column_pattern")
-        if key == "transactions" and bool(spec.get("preset")) == bool(mapping):
-            raise InputError(f"{where}: inputs.transactions: give exactly one of 'preset' or 'mapping'")
-        if isinstance(mapping, str):
-            mapping = Path(mapping).expanduser()
-            mapping = (mapping if mapping.is_absolute() else base / mapping).resolve()
-            if not mapping.is_file():
-                raise InputError(f"{where}: inputs.transactions.mapping: file not found: {mapping}")
-        elif mapping is not None and not isinstance(mapping, dict):
-            raise InputError(f"{where}: inputs.transactions.mapping must be a YAML file path or a mapping")
-        out[key] = InputFile(
-            path=path,
-            preset=spec.get("preset"),
-            mapping=mapping,
-            encoding=spec.get("encoding"),
-            column_pattern=spec.get("column_pattern"),
-        )
-    return out
-
-
 def _as_of(value: object, *, where: str) -> date | None:
     if value in (None, ""):
         return None
@@ -359,12 +297,4 @@ def _as_of(value: object, *, where: str) -> date | None:
         raise InputError(f"{where}: as_of {value!r} is not a date; write it as YYYY-MM-DD (e.g. 2011-12-10)") from None
 
 
-def _no_unknown(mapping: Mapping[str, object], known: Mapping[str, object] | Sequence[str], *, where: str) -> None:
-    for key in mapping:
-        if key not in known:
-            raise InputError(f"{where}: unknown key {key!r}{_hint(str(key), known)}; known keys are {', '.join(known)}")
-
-
-def _hint(word: str, choices: Mapping[str, object] | Sequence[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+__all__ = ["INPUTS", "INPUT_KEYS", "InputFile", "RunConfig", "load_config"]
