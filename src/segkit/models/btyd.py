@@ -9,6 +9,7 @@ import pandas as pd
 from segkit.core import schema
 from segkit.core.checks import require_columns
 from segkit.core.errors import InputError
+from segkit.core.frames import accepts_frames
 
 #: Length of one time unit in days; a month is the average Gregorian month.
 TIME_UNITS: dict[str, float] = {"D": 1.0, "W": 7.0, "M": 30.4375}
@@ -47,6 +48,7 @@ class BTYDSummary:
         )
 
 
+@accepts_frames("transactions")
 def btyd_summary(
     transactions: pd.DataFrame,
     *,

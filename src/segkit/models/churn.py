@@ -29,6 +29,7 @@ from threadpoolctl import threadpool_limits
 
 from segkit.core import schema
 from segkit.core.errors import InputError
+from segkit.core.frames import accepts_frames
 from segkit.models.bg_nbd import BetaGeoModel
 from segkit.models.btyd import btyd_summary
 from segkit.models.churn_features import NUMERIC_FEATURES, churn_features, churn_labels
@@ -191,6 +192,7 @@ class ChurnRisk:
     def __init__(self, *, window_days: int = 90, n_boot: int = 200, seed: int = 0) -> None:
         self.window_days, self.n_boot, self.seed = window_days, n_boot, seed
 
+    @accepts_frames("visits", "attributes")
     def fit(
         self, visits: pd.DataFrame, *, observation_end: str | pd.Timestamp, attributes: pd.DataFrame | None = None
     ) -> ChurnRisk:

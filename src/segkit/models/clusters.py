@@ -34,6 +34,7 @@ import pandas as pd
 from segkit.core import schema
 from segkit.core.checks import require_columns
 from segkit.core.errors import InputError
+from segkit.core.frames import accepts_frames
 from segkit.models.cluster_assign import gmm_assign as _gmm_assign
 from segkit.models.cluster_assign import kmeans_assign as _kmeans_assign
 from segkit.models.cluster_profiles import cluster_profile
@@ -148,6 +149,7 @@ class ValueClusters:
             raise InputError(f"clusters: {n} customers are too few for {high} clusters; use fewer clusters")
         return low, high
 
+    @accepts_frames("features")
     def fit(self, features: pd.DataFrame, *, customer_col: str = schema.CUSTOMER_ID) -> Self:
         """Choose k, fit the clusters and check their stability on the per-customer `features`.
 
@@ -307,6 +309,7 @@ class ValueClusters:
             return _kmeans_assign(x, self.centers_)
         return _gmm_assign(x, self.weights_, self.centers_, self.covariances_)
 
+    @accepts_frames("features")
     def transform(self, features: pd.DataFrame, *, customer_col: str = schema.CUSTOMER_ID) -> SegmentMap:
         """Label the customers of `features` (this or another snapshot) with the fitted clusters.
 
@@ -379,11 +382,13 @@ class FrozenClusters:
     def __init__(self, fitted: ValueClusters) -> None:
         self.fitted = fitted
 
+    @accepts_frames("features")
     def fit(self, features: pd.DataFrame, *, customer_col: str = schema.CUSTOMER_ID) -> Self:
         """Keep the fitted clusters; only the map of `features` is made."""
         self.map_ = self.transform(features, customer_col=customer_col)
         return self
 
+    @accepts_frames("features")
     def transform(self, features: pd.DataFrame, *, customer_col: str = schema.CUSTOMER_ID) -> SegmentMap:
         """The fitted clusters' labels for `features` (see `ValueClusters.transform`)."""
         return self.fitted.transform(features, customer_col=customer_col)

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from segkit.core.errors import InputError
+from segkit.core.frames import accepts_frames
 from segkit.models.btyd import TIME_UNITS, BTYDSummary
 from segkit.models.gamma_gamma import GammaGammaModel
 from segkit.models.purchases import AGE, FREQUENCY, MONETARY, RECENCY, PurchaseModel, horizon_name, summary_columns
@@ -80,6 +81,7 @@ def customer_lifetime_value(
     )
 
 
+@accepts_frames("clv")
 def value_concentration(clv: pd.Series, *, shares: tuple[float, ...] = (0.01, 0.05, 0.1, 0.2)) -> pd.DataFrame:
     """Share of the total future value held by the top x % of customers.
 

@@ -19,6 +19,7 @@ import pandas as pd
 from scipy.special import gammaln, psi
 
 from segkit.core.errors import InputError
+from segkit.core.frames import accepts_frames
 from segkit.models.btyd import BTYDSummary
 from segkit.models.fitting import fit_maximum_likelihood
 from segkit.models.purchases import FREQUENCY, MONETARY, summary_columns
@@ -78,6 +79,7 @@ class GammaGammaModel:
             axis=1,
         )  # fmt: skip
 
+    @accepts_frames("summary")
     def fit(
         self, summary: BTYDSummary | pd.DataFrame, *, frequency_col: str = FREQUENCY, monetary_col: str = MONETARY
     ) -> GammaGammaModel:

@@ -19,6 +19,7 @@ import pandas as pd
 from segkit.core import schema
 from segkit.core.checks import require_columns
 from segkit.core.errors import InputError
+from segkit.core.frames import accepts_frames
 from segkit.models.btyd import TIME_UNITS, BTYDSummary, btyd_summary
 from segkit.models.purchases import AGE, FREQUENCY, RECENCY, PurchaseModel
 
@@ -76,6 +77,7 @@ def default_calibration_end(dates: pd.Series, *, holdout_share: float = 0.2) -> 
     return (first + pd.Timedelta(days=math.floor((last - first).days * (1 - holdout_share)))).normalize()
 
 
+@accepts_frames("transactions")
 def split_calibration_holdout(
     transactions: pd.DataFrame,
     *,

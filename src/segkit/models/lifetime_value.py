@@ -17,6 +17,7 @@ import pandas as pd
 
 from segkit.core import schema
 from segkit.core.errors import InputError
+from segkit.core.frames import accepts_frames
 from segkit.models.bg_nbd import BetaGeoModel
 from segkit.models.btyd import btyd_summary
 from segkit.models.churn import ChurnRisk
@@ -115,6 +116,7 @@ def finite(value: Any) -> Any:
     return value
 
 
+@accepts_frames("visits", "attributes")
 def fit_lifetime_value(
     visits: pd.DataFrame,
     *,

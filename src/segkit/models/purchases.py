@@ -16,6 +16,7 @@ import pandas as pd
 
 from segkit.core.checks import require_columns
 from segkit.core.errors import InputError
+from segkit.core.frames import accepts_frames
 from segkit.models.btyd import TIME_UNITS, BTYDSummary
 from segkit.models.fitting import FitResult, fit_maximum_likelihood
 
@@ -121,6 +122,7 @@ class PurchaseModel:
     _gradient: Any = None
 
     # -- fitting
+    @accepts_frames("summary")
     def fit(
         self, summary: BTYDSummary | pd.DataFrame, *, frequency_col: str = FREQUENCY, recency_col: str = RECENCY, T_col: str = AGE
     ) -> Self:
@@ -194,6 +196,7 @@ class PurchaseModel:
     def expected_purchases_new(self, t: Any) -> np.ndarray:
         raise NotImplementedError
 
+    @accepts_frames("summary")
     def predict(self, summary: BTYDSummary, *, horizon: float, customer_col: str | None = None) -> pd.DataFrame:
         """P(alive) and expected purchases over the next `horizon` units, per customer.
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from segkit.core.frames import accepts_frames
 from segkit.needs import importance as importance_mod
 from segkit.needs import kano as kano_mod
 from segkit.needs import ranking
@@ -161,6 +162,7 @@ def analyse(
     )
 
 
+@accepts_frames("customers", "context")
 def extremes_profile(
     survey: Survey, customers: pd.DataFrame, *, context: Mapping[str, pd.Series], seed: int = 0, share: float = 0.2
 ) -> tuple[Extremes, list[str]]:

@@ -19,6 +19,7 @@ import yaml
 
 from segkit import catalogues
 from segkit.core.errors import InputError
+from segkit.core.frames import accepts_frames
 
 OTHER = "other"
 
@@ -56,6 +57,7 @@ def load_dictionary(path: str | Path | None = None) -> KeywordDictionary:
     return KeywordDictionary(categories=pd.DataFrame(rows), keywords=keywords, needs=needs)
 
 
+@accepts_frames("texts")
 def categorise(texts: pd.Series, *, dictionary: KeywordDictionary) -> pd.DataFrame:
     """Boolean complaint × category table (plus "other" for no match), index as `texts`."""
     lowered = texts.astype("str").str.lower().where(texts.notna(), "")
@@ -67,6 +69,7 @@ def categorise(texts: pd.Series, *, dictionary: KeywordDictionary) -> pd.DataFra
     return table.assign(**{OTHER: ~table.any(axis=1) & (lowered != "")})
 
 
+@accepts_frames("complaints")
 def complaint_summary(
     complaints: pd.DataFrame,
     *,
@@ -101,6 +104,7 @@ def complaint_summary(
     )
 
 
+@accepts_frames("complaints")
 def need_urgency(
     complaints: pd.DataFrame,
     *,
@@ -159,6 +163,7 @@ class ComplaintUrgency:
         return self.table["urgency"]
 
 
+@accepts_frames("complaints")
 def complaint_urgency(
     complaints: pd.DataFrame | None, *, dictionary: KeywordDictionary, items: Sequence[str], n_customers: int
 ) -> ComplaintUrgency | None:

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from segkit.core.errors import InputError
+from segkit.core.frames import accepts_frames
 from segkit.needs.priority import item_summary
 from segkit.survey.read import Survey
 
@@ -34,6 +35,7 @@ def _raw_weights(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return (lam**2) @ (beta**2)
 
 
+@accepts_frames("frame")
 def relative_weights(
     frame: pd.DataFrame, *, outcome: str, predictors: Sequence[str], n_boot: int = 0, level: float = 0.95, seed: int = 0
 ) -> RelativeWeights:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from segkit.core.frames import accepts_frames
 from segkit.survey.kano_answers import ANSWERS
 
 #: Kano classes: Attractive, One-dimensional, Must-be, Indifferent, Reverse, Questionable.
@@ -41,6 +42,7 @@ FUNCTIONAL_SCORE = {"like": 4.0, "must-be": 2.0, "neutral": 0.0, "live-with": -1
 DYSFUNCTIONAL_SCORE = {"like": -2.0, "must-be": -1.0, "neutral": 0.0, "live-with": 2.0, "dislike": 4.0}
 
 
+@accepts_frames("functional", "dysfunctional", "table")
 def classify(functional: pd.Series, dysfunctional: pd.Series, *, table: str | pd.DataFrame = "classic") -> pd.Series:
     """Kano class of each answer pair by the evaluation `table` ("classic", "pouliot" or a 5×5
     DataFrame indexed by `ANSWERS`); pairs with a missing answer give NA."""
@@ -84,11 +86,13 @@ def fong_test(a: int, b: int, n: int, *, z: float = 1.65) -> FongTest:
     return FongTest(a=a, b=b, n=n, difference=difference, critical=critical, significant=bool(difference >= critical))
 
 
+@accepts_frames("kano", "table")
 def classify_survey(kano: pd.DataFrame, *, table: str | pd.DataFrame = "classic") -> pd.DataFrame:
     """Add a ``kano_class`` column to long Kano answers (respondent_id, item, functional, dysfunctional)."""
     return kano.assign(kano_class=classify(kano["functional"], kano["dysfunctional"], table=table))
 
 
+@accepts_frames("classified")
 def kano_counts(classified: pd.DataFrame, *, item_col: str = "item", class_col: str = "kano_class") -> pd.DataFrame:
     """Counts of each class per item (columns A O M I R Q), answered pairs only."""
     answered = classified.dropna(subset=[class_col])
@@ -128,6 +132,7 @@ def _bootstrap_cs(classes_by_item: dict[str, np.ndarray], *, n_boot: int, seed: 
     return pd.DataFrame(rows)
 
 
+@accepts_frames("classified")
 def kano_table(
     classified: pd.DataFrame,
     *,
@@ -177,6 +182,7 @@ def kano_table(
     return table.merge(ci, on="item", how="left")
 
 
+@accepts_frames("kano")
 def continuous_kano(kano: pd.DataFrame) -> pd.DataFrame:
     """Mean and SD of the continuous functional (4, 2, 0, −1, −2) and dysfunctional (−2, −1, 0,
     2, 4) scores per item (Berger et al. 1993): a position on the Kano plane rather than a class."""
@@ -196,6 +202,7 @@ def continuous_kano(kano: pd.DataFrame) -> pd.DataFrame:
     ).reset_index()
 
 
+@accepts_frames("classified")
 def questionable_rates(classified: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Share of Q answers per respondent and per item, ``(by_respondent, by_item)``: a
     respondent with many contradictions probably misread the questionnaire."""
@@ -208,6 +215,7 @@ def questionable_rates(classified: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataF
     return rate("respondent_id"), rate("item")
 
 
+@accepts_frames("classified", "segments")
 def category_mix(classified: pd.DataFrame, segments: pd.Series, *, correction: str = "holm") -> tuple[pd.DataFrame, pd.DataFrame]:
     """Kano class mix per segment, and per need a test of whether segments class it differently.
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from segkit.core.errors import InputError
+from segkit.core.frames import accepts_frames
 from segkit.core.privacy import is_pii_column
 from segkit.core.stats import adjust_pvalues, independence_test
 from segkit.needs.kano import CLASSES, category, kano_counts
@@ -64,6 +65,7 @@ class ClusterProfiles:
         return table.reindex(index=[c for c in self.clusters if c in table.index], columns=values).rename_axis(columns=None)
 
 
+@accepts_frames("respondents")
 def attribute_columns(respondents: pd.DataFrame, *, exclude: Sequence[str] = NOT_ATTRIBUTES, max_levels: int = 12) -> list[str]:
     """Respondent columns worth profiling: text or categorical, 2 to `max_levels` distinct values,
     not an id, not a survey score and never personal data (names, phones, e-mails).
@@ -92,6 +94,7 @@ def attribute_columns(respondents: pd.DataFrame, *, exclude: Sequence[str] = NOT
     return found
 
 
+@accepts_frames("respondents", "segments")
 def cluster_profiles(
     clusters: NeedClusters,
     respondents: pd.DataFrame,
@@ -201,6 +204,7 @@ def _profile_one(name: str, values: pd.Series, labels: pd.Series, order: list[st
     return test, mix[["attribute", "value", "cluster", "count", "share"]]
 
 
+@accepts_frames("classified")
 def cluster_kano(
     classified: pd.DataFrame, clusters: NeedClusters, *, tie_threshold: float = 0.0, class_col: str = "kano_class"
 ) -> pd.DataFrame:

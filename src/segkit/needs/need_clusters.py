@@ -22,6 +22,7 @@ from sklearn.metrics import adjusted_rand_score, silhouette_score
 from threadpoolctl import threadpool_limits
 
 from segkit.core.errors import InputError
+from segkit.core.frames import accepts_frames
 
 #: How `NeedClusters` standardises the respondent × need matrix.
 STANDARDISE = ("respondent", "need", "none")
@@ -151,6 +152,7 @@ class NeedClusters:
         return f"NeedClusters({', '.join(f'{k}={v!r}' for k, v in changed.items())})"
 
     # -- fitting
+    @accepts_frames("ratings")
     def fit(
         self,
         ratings: pd.DataFrame,

@@ -16,6 +16,7 @@ import pandas as pd
 from scipy import stats
 
 from segkit.core.errors import InputError
+from segkit.core.frames import accepts_frames
 from segkit.core.stats import adjust_pvalues
 
 
@@ -38,6 +39,7 @@ class NPSResult:
         return dict(self.__dict__)
 
 
+@accepts_frames("scores")
 def nps(scores: Sequence[float] | pd.Series, *, method: str = "auto", level: float = 0.95, small_base: int = 30) -> NPSResult:
     """NPS of 0..10 scores (promoters 9–10, passives 7–8, detractors 0–6) on −100..100.
 
@@ -93,6 +95,7 @@ def compare_two(a: NPSResult, b: NPSResult) -> tuple[float, float]:
     return z, float(2 * stats.norm.sf(abs(z)))
 
 
+@accepts_frames("scores", "groups")
 def nps_by_group(
     scores: pd.Series, groups: pd.Series, *, correction: str = "holm", level: float = 0.95, small_base: int = 30
 ) -> pd.DataFrame:
@@ -124,6 +127,7 @@ class Extremes:
     differences: pd.DataFrame  # feature, level, mean_top, mean_bottom, smd, p, q (BH), significant
 
 
+@accepts_frames("respondents")
 def satisfaction_extremes(
     respondents: pd.DataFrame,
     *,

@@ -14,12 +14,14 @@ import pandas as pd
 from scipy import stats
 
 from segkit.core.errors import InputError
+from segkit.core.frames import accepts_frames
 from segkit.survey.read import Survey
 
 #: Priority quadrants (importance × urgency).
 QUADRANTS = ("act-now", "plan", "quick-fix", "monitor")
 
 
+@accepts_frames("ratings")
 def item_summary(ratings: pd.DataFrame, *, measure: str, level: float = 0.95) -> pd.DataFrame:
     """Per item: n, mean, sd and the t-interval of the mean for one rating `measure`."""
     part = ratings[(ratings["measure"] == measure)].dropna(subset=["value"])
@@ -46,6 +48,7 @@ class PriorityMatrix:
     small_base: int
 
 
+@accepts_frames("urgency")
 def priority_matrix(
     survey: Survey,
     *,

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from segkit.core.errors import InputError
+from segkit.core.frames import accepts_frames
 from segkit.needs import kano as kano_mod
 from segkit.needs.priority import gap_analysis, opportunity_scores, priority_matrix
 from segkit.survey.read import Survey
@@ -25,6 +26,7 @@ DEFAULT_WEIGHTS: dict[str, float] = {
 KANO_PRIORITY = {"M": 1.0, "O": 0.75, "A": 0.5, "I": 0.0, "R": 0.0, "Q": 0.0}
 
 
+@accepts_frames("complaint_urgency", "kano_table")
 def need_metrics(
     survey: Survey,
     *,
@@ -63,6 +65,7 @@ class Backlog:
     weights: Mapping[str, float] = field(default_factory=dict)
 
 
+@accepts_frames("metrics")
 def backlog(metrics: pd.DataFrame, *, weights: Mapping[str, float] | None = None) -> Backlog:
     """Order needs by a weighted sum of min–max normalised components (0 = lowest item, 1 = highest).
 
@@ -96,6 +99,7 @@ def backlog(metrics: pd.DataFrame, *, weights: Mapping[str, float] | None = None
     return Backlog(table=table.assign(rank=np.arange(1, len(table) + 1)), weights={c: w / total for c, w in used.items()})
 
 
+@accepts_frames("complaint_urgency", "kano_table")
 def prioritise(
     survey: Survey,
     *,
@@ -128,6 +132,7 @@ def _resample(survey: Survey, rng: np.random.Generator) -> Survey:
     )
 
 
+@accepts_frames("complaint_urgency")
 def backlog_stability(
     survey: Survey,
     *,

@@ -8,10 +8,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from segkit.core.frames import accepts_frames
 from segkit.needs.priority import priority_matrix
 from segkit.survey.read import Survey
 
 
+@accepts_frames("respondents", "segments")
 def respondent_segments(respondents: pd.DataFrame, segments: pd.Series, *, key: str = "customer_id") -> pd.Series:
     """Map respondents to segments: `segments` is indexed by `key` (customer id); the result is
     indexed by respondent_id. Respondents without a customer id or segment get NA."""
@@ -19,6 +21,7 @@ def respondent_segments(respondents: pd.DataFrame, segments: pd.Series, *, key: 
     return pd.Series(mapped.to_numpy(), index=respondents["respondent_id"].to_numpy(), name="segment")
 
 
+@accepts_frames("segments", "urgency")
 def priority_by_segment(
     survey: Survey, segments: pd.Series, *, small_base: int = 30, crosshair: str = "midpoint", urgency: pd.Series | None = None
 ) -> pd.DataFrame:
@@ -36,6 +39,7 @@ def priority_by_segment(
     return pd.concat(parts, ignore_index=True)
 
 
+@accepts_frames("attributes")
 def customer_types(attributes: pd.DataFrame | None) -> pd.Series:
     """Each customer's type (``customer_type`` of the customer attributes) by customer id.
 
@@ -72,6 +76,7 @@ class RespondentLinks:
         return int(self.segment.isna().sum())
 
 
+@accepts_frames("respondents", "segments", "types")
 def link_respondents(
     respondents: pd.DataFrame, *, segments: pd.Series, types: pd.Series, segment_order: Sequence[str] | None = None
 ) -> RespondentLinks:
@@ -101,6 +106,7 @@ def link_respondents(
 PROFILE_COLUMNS = ("customer_type", "province", "industry", "age_band", "gender")
 
 
+@accepts_frames("customers", "context")
 def respondent_profile(
     survey: Survey,
     customers: pd.DataFrame | None = None,

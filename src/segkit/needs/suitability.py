@@ -17,6 +17,7 @@ import yaml
 
 from segkit import catalogues
 from segkit.core.errors import InputError, sample_offenders
+from segkit.core.frames import accepts_frames
 
 LEVEL_NAMES = ("conservative", "stable", "balanced", "growth", "aggressive")
 
@@ -42,6 +43,7 @@ def load_scoring(path: str | Path | None = None) -> RiskScoring:
     return RiskScoring(questions=questions, levels=levels)
 
 
+@accepts_frames("answers")
 def score_risk(
     answers: pd.DataFrame, *, scoring: RiskScoring, customer_col: str = "customer_id", source: str = "risk.csv"
 ) -> pd.DataFrame:
@@ -95,6 +97,7 @@ class SuitabilityAudit:
     n_customers: int
 
 
+@accepts_frames("holdings", "risk", "segments")
 def audit_holdings(
     holdings: pd.DataFrame,
     risk: pd.DataFrame,
@@ -167,6 +170,7 @@ class RiskTables:
     violations: pd.DataFrame  # customer_id, product_id, product_risk, risk_level, risk_name (a LEVEL_NAMES key)
 
 
+@accepts_frames("holdings")
 def risk_tables(
     audit: SuitabilityAudit, holdings: pd.DataFrame, *, product_col: str = "product_id", name_col: str = "product_name"
 ) -> RiskTables:

@@ -13,6 +13,8 @@ from segkit import catalogues
 #: Canonical Kano answers, in questionnaire order.
 ANSWERS = ("like", "must-be", "neutral", "live-with", "dislike")
 
+from segkit.core.frames import accepts_frames
+
 
 def default_labels() -> dict[str, list[str]]:
     """The packaged answer labels (English, Chinese and common variants) per canonical answer.
@@ -26,6 +28,7 @@ def default_labels() -> dict[str, list[str]]:
     return {answer: [str(v) for v in tree[answer]] for answer in ANSWERS}
 
 
+@accepts_frames("values")
 def parse_kano_answers(values: pd.Series, *, labels: Mapping[str, Sequence[str]] | None = None) -> tuple[pd.Series, pd.Series]:
     """Canonical answers for `values`; return ``(answers, bad)``.
 

@@ -10,6 +10,7 @@ import yaml
 
 from segkit import catalogues
 from segkit.core.errors import InputError
+from segkit.core.frames import accepts_frames
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,7 @@ class BadAnswer:
         return f"{where}, item {self.item} {self.measure}: {self.value!r}"
 
 
+@accepts_frames("values")
 def parse_likert(values: pd.Series, *, scale: LikertScale, measure: str, reverse: bool = False) -> tuple[pd.Series, pd.Series]:
     """Turn answers into points; return ``(points, bad)`` where `bad` marks unreadable answers.
 

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from segkit.core.errors import InputError
+from segkit.core.frames import accepts_frames
 from segkit.survey.catalogue import KANO_MEASURES, RATING_MEASURES, NeedCatalogue
 from segkit.survey.kano_answers import ANSWERS, default_labels, parse_kano_answers
 from segkit.survey.likert import BadAnswer, LikertScale, _report_bad, parse_likert
@@ -78,6 +79,7 @@ class Survey:
         )
 
 
+@accepts_frames("frame")
 def answer_columns(
     frame: pd.DataFrame,
     *,
@@ -148,6 +150,7 @@ def answer_columns(
     return found
 
 
+@accepts_frames("frame")
 def wide_to_long(
     frame: pd.DataFrame,
     *,
@@ -198,6 +201,7 @@ def wide_to_long(
     return pd.concat(pieces, ignore_index=True)
 
 
+@accepts_frames("answers", "respondents")
 def survey_from_long(
     answers: pd.DataFrame,
     respondents: pd.DataFrame,

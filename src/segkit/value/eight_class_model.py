@@ -10,6 +10,7 @@ import pandas as pd
 from segkit.core import schema
 from segkit.core.checks import require_columns
 from segkit.core.errors import InputError
+from segkit.core.frames import accepts_frames
 from segkit.value.maps import SegmentMap, _catalogue
 
 # --------------------------------------------------------------------------------------------
@@ -29,6 +30,7 @@ EIGHT_CLASSES = {
 }
 
 
+@accepts_frames("features")
 def eight_class(
     features: pd.DataFrame,
     *,

@@ -16,6 +16,7 @@ import pandas as pd
 from segkit.core import schema
 from segkit.core.checks import require_columns
 from segkit.core.errors import InputError
+from segkit.core.frames import accepts_frames
 from segkit.value.rfm import resolve_as_of
 
 #: Stage key -> display rank (names: the catalogues, ``value.stages.<key>``).
@@ -35,6 +36,7 @@ def _visits(transactions: pd.DataFrame, customer_col: str, date_col: str, amount
     return frame.drop_duplicates().sort_values(["customer", "day"], kind="stable").reset_index(drop=True)
 
 
+@accepts_frames("transactions")
 def purchase_gaps(
     transactions: pd.DataFrame, *, customer_col: str = schema.CUSTOMER_ID, date_col: str = schema.ORDER_DATE
 ) -> pd.Series:
@@ -104,6 +106,7 @@ class Lifecycle:
         return sizes.assign(share=sizes["customers"] / max(len(self.table), 1))
 
 
+@accepts_frames("transactions")
 def lifecycle_stages(
     transactions: pd.DataFrame,
     *,

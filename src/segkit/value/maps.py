@@ -25,6 +25,7 @@ import yaml
 from segkit.core import schema
 from segkit.core.checks import require_columns
 from segkit.core.errors import InputError
+from segkit.core.frames import accepts_frames
 
 BUILTIN_MAPS = ("rfm10", "eight_class", "value_tier")
 
@@ -173,6 +174,7 @@ def load_rules(path: str | Path | None = None) -> dict[str, RuleSet]:
     return sets
 
 
+@accepts_frames("customers")
 def apply_rules(customers: pd.DataFrame, rules: RuleSet, *, customer_col: str = schema.CUSTOMER_ID) -> SegmentMap:
     """Label customers with the first matching segment of `rules`; the rest get ``other``.
 
@@ -230,6 +232,7 @@ def apply_rules(customers: pd.DataFrame, rules: RuleSet, *, customer_col: str = 
     )
 
 
+@accepts_frames("scored")
 def rfm10(scored: pd.DataFrame, *, rules_path: str | Path | None = None) -> SegmentMap:
     """The 10-segment RFM map (Champions ... Lost, else Others) on the 1..5 scores.
 

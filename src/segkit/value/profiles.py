@@ -9,6 +9,7 @@ import pandas as pd
 
 from segkit.core import schema
 from segkit.core.checks import require_columns
+from segkit.core.frames import accepts_frames
 from segkit.core.stats import independence_test
 from segkit.value.maps import SegmentMap
 
@@ -16,6 +17,7 @@ from segkit.value.maps import SegmentMap
 # Summaries and profiles
 
 
+@accepts_frames("features")
 def segment_summary(
     features: pd.DataFrame,
     segmap: SegmentMap,
@@ -125,6 +127,7 @@ class Profile:
     low_expected_share: float  # share of cells with expected count < 5 (the test is rough above 20 %)
 
 
+@accepts_frames("attributes")
 def profile(segmap: SegmentMap, attributes: pd.DataFrame, column: str, *, customer_col: str = schema.CUSTOMER_ID) -> Profile:
     """Cross-tabulate segments against one customer attribute (region, industry, ...).
 

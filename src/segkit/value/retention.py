@@ -9,9 +9,11 @@ import pandas as pd
 
 from segkit.core import schema
 from segkit.core.errors import InputError
+from segkit.core.frames import accepts_frames
 from segkit.value.lifecycle import _visits
 
 
+@accepts_frames("transactions")
 def retention_by_period(
     transactions: pd.DataFrame, *, freq: str = "M", customer_col: str = schema.CUSTOMER_ID, date_col: str = schema.ORDER_DATE
 ) -> pd.DataFrame:
@@ -90,6 +92,7 @@ class Cohorts:
     sizes: pd.Series
 
 
+@accepts_frames("transactions")
 def cohort_retention(
     transactions: pd.DataFrame, *, customer_col: str = schema.CUSTOMER_ID, date_col: str = schema.ORDER_DATE
 ) -> Cohorts:

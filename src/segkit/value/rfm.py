@@ -23,6 +23,7 @@ import pandas as pd
 from segkit.core import schema
 from segkit.core.checks import require_columns
 from segkit.core.errors import InputError, sample_offenders
+from segkit.core.frames import accepts_frames
 
 #: The three scored metrics and the column each score goes to.
 SCORE_COLUMNS = {"recency": "r_score", "frequency": "f_score", "monetary": "m_score"}
@@ -33,6 +34,7 @@ TIE_RULE = (
 )
 
 
+@accepts_frames("last_purchase")
 def resolve_as_of(as_of: str | pd.Timestamp | None, last_purchase: pd.Series) -> pd.Timestamp:
     """The as-of date: the given day, or the day after the latest purchase when empty.
 
@@ -93,6 +95,7 @@ class RFMFeatures:
     units: Mapping[str, str]  # column -> unit, for the export's data dictionary
 
 
+@accepts_frames("customers")
 def rfm_features(
     customers: pd.DataFrame,
     *,
@@ -251,6 +254,7 @@ def _apply_cuts(values: pd.Series, cuts: Sequence[float], bins: int, *, lower_is
     return 1 + np.searchsorted(edges, values.to_numpy(dtype=float), side="right")
 
 
+@accepts_frames("features")
 def rfm_scores(
     features: pd.DataFrame,
     *,

@@ -19,6 +19,7 @@ from typing import Any, Protocol, cast
 import pandas as pd
 
 from segkit.core.errors import InputError
+from segkit.core.frames import accepts_frames
 from segkit.value.eight_class_model import eight_class
 from segkit.value.maps import RuleSet, SegmentMap, apply_rules, load_rules
 from segkit.value.rfm import RFMFeatures, RFMScores, rfm_features, rfm_scores
@@ -252,6 +253,7 @@ class Segmenter:
         }
 
 
+@accepts_frames("customers")
 def segment_customers(
     customers: pd.DataFrame,
     *,

@@ -11,6 +11,7 @@ import pandas as pd
 from segkit.core import schema
 from segkit.core.checks import require_columns
 from segkit.core.errors import InputError
+from segkit.core.frames import accepts_frames
 from segkit.value.maps import SegmentMap, _catalogue
 
 # --------------------------------------------------------------------------------------------
@@ -23,6 +24,7 @@ VALUE_TIERS = (
 )
 
 
+@accepts_frames("values")
 def gini(values: Sequence[float] | pd.Series) -> float:
     """Gini coefficient of revenue concentration (0 = equal, towards 1 = concentrated).
 
@@ -51,6 +53,7 @@ def gini(values: Sequence[float] | pd.Series) -> float:
     return float(2 * np.sum(np.arange(1, n + 1) * x) / (n * total) - (n + 1) / n)
 
 
+@accepts_frames("values")
 def lorenz_curve(values: Sequence[float] | pd.Series) -> pd.DataFrame:
     """Lorenz curve points: cumulative customer share vs cumulative revenue share, from (0, 0).
 
@@ -105,6 +108,7 @@ class ValueTiers:
     customer_share_at_cut: float  # share of customers (top first) that makes the first cut of revenue
 
 
+@accepts_frames("features")
 def value_tiers(
     features: pd.DataFrame,
     *,

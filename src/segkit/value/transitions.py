@@ -10,6 +10,7 @@ import pandas as pd
 from segkit.core import schema
 from segkit.core.checks import require_columns
 from segkit.core.errors import InputError
+from segkit.core.frames import accepts_frames
 from segkit.value.maps import SegmentMap
 from segkit.value.segmentation import Segmentation
 
@@ -43,6 +44,7 @@ class Migration:
     segments: pd.DataFrame  # key, rank of the rows and columns (incl. not_yet)
 
 
+@accepts_frames("revenue")
 def migration(
     before: SegmentMap, after: SegmentMap, *, revenue: pd.Series | None = None, customer_col: str = schema.CUSTOMER_ID
 ) -> Migration:
@@ -101,6 +103,7 @@ def migration(
     return Migration(counts=counts, pct=pct, moves=moves, segments=segments)
 
 
+@accepts_frames("transactions")
 def migrate(
     transactions: pd.DataFrame,
     current: Segmentation,
