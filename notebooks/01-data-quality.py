@@ -40,6 +40,12 @@ Q.cleaning()
 # %% tags=["hide-input"]
 Q.missing()
 
+# %% [markdown]
+# Personal data never reach a report: what the filter took out of the customer file, by column.
+
+# %% tags=["hide-input"]
+Q.personal_data()
+
 # %% tags=["hide-input"]
 Q.coverage_table()
 

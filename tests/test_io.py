@@ -595,7 +595,10 @@ def test_load_customers_problems(tmp_path):
     ):
         intake_customers.load_customers(repeated)
     no_id = write(tmp_path, "people.csv", "id,city\nA,x\n")
-    with pytest.raises(InputError, match=r"^people\.csv: missing required column 'customer_id'; the file has 'id', 'city'$"):
+    with pytest.raises(
+        InputError,
+        match=r"^people\.csv: no customer id column; the file has 'id', 'city'\. Name it in the mapping \(customer_id: <column>\)",
+    ):
         intake_customers.load_customers(no_id)
     assert intake_customers.load_customers(no_id, id_column="id")[schema.CUSTOMER_ID].tolist() == ["A"]
 

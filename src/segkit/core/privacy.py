@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import html
+import re
 import secrets
 from collections.abc import Iterable, Mapping
 from functools import cache
@@ -22,8 +23,37 @@ import pandas as pd
 
 #: Environment variable holding the pseudonymisation key (how `segkit run` passes it to notebooks).
 KEY_ENV = "SEGKIT_PSEUDONYM_KEY"
-#: Columns that identify a person directly; they never appear in a report.
-PII_COLUMNS = ("name", "phone", "email", "address", "contact", "mobile", "id_number")
+#: Columns that identify a person directly; they never appear in a report. English fragments are
+#: matched in lower case (not in a name ending ``_id``), Chinese ones anywhere in the name.
+PII_COLUMNS = ("name", "phone", "email", "address", "contact", "mobile", "id_number", "passport", "id_card")
+PII_COLUMNS_ZH = (
+    "姓名",
+    "名字",
+    "客户名称",
+    "联系人",
+    "手机",
+    "电话",
+    "邮箱",
+    "邮件",
+    "身份证",
+    "证件号",
+    "地址",
+    "住址",
+    "护照",
+    "银行卡",
+)
+#: Values that identify a person whatever the column is called: a column whose non-empty values
+#: mostly (`PII_VALUE_SHARE`) are one of these is dropped; single hits inside other text are masked.
+PII_PATTERNS = {
+    "email": r"[^@\s,;:<>()\[\]\"']+@[^@\s,;:<>()\[\]\"']+\.[A-Za-z]{2,}",
+    "mobile": r"(?<![\d+])(?:\+?86[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}(?!\d)",  # mainland mobile numbers, 11 digits
+    "id_number": r"(?<!\d)\d{17}[\dXx](?![\dA-Za-z])",  # 18-digit resident ID, checksum verified
+}
+#: Share of a column's non-empty values matching one pattern above which the column is dropped.
+PII_VALUE_SHARE = 0.5
+#: What a masked value is replaced by, per pattern.
+PII_MASKS = {"email": "[email]", "mobile": "[phone]", "id_number": "[id]"}
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 #: Length of the hexadecimal part of a pseudonym: 48 bits, collision-free for millions of ids.
 _DIGEST_CHARS = 12
 
@@ -83,7 +113,7 @@ def pseudonymize(ids: pd.Series, *, key: str | None = None, prefix: str = "P-") 
 
 
 def is_pii_column(column: str) -> bool:
-    """True when the column name marks direct personal data (``name``, ``customer_email``, ...).
+    """True when the column name marks direct personal data (``name``, ``customer_email``, 手机号 ...).
 
     Parameters
     ----------
@@ -93,9 +123,12 @@ def is_pii_column(column: str) -> bool:
     Returns
     -------
     bool
-        True when the name contains one of `PII_COLUMNS` and does not end in ``_id``.
+        True when the name contains one of `PII_COLUMNS_ZH`, or one of `PII_COLUMNS` and does not
+        end in ``_id``.
     """
     lowered = str(column).lower()
+    if any(part in lowered for part in PII_COLUMNS_ZH):
+        return True
     return any(part in lowered for part in PII_COLUMNS) and not lowered.endswith("_id")
 
 
@@ -192,3 +225,126 @@ def redact(mapping: Mapping[str, object], *, secret_keys: Iterable[str] = ("pseu
         else:
             out[key] = value
     return out
+
+
+def id_number_valid(text: str) -> bool:
+    """True when `text` is an 18-digit resident ID number with a correct check character (GB 11643).
+
+    The check character is ``"10X98765432"[sum(digit_i * weight_i) mod 11]`` over the first 17
+    digits with weights 7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2 (ISO 7064 MOD 11-2).
+
+    Parameters
+    ----------
+    text : str
+        A candidate of 17 digits and a digit or ``X``.
+
+    Returns
+    -------
+    bool
+        Whether the check character fits.
+    """
+    if len(text) != 18 or not text[:17].isdigit():
+        return False
+    total = sum(int(d) * w for d, w in zip(text[:17], _ID_WEIGHTS, strict=True))
+    return "10X98765432"[total % 11] == text[17].upper()
+
+
+def pii_kind(values: pd.Series) -> str | None:
+    """The `PII_PATTERNS` kind most of the non-empty `values` are (share >= `PII_VALUE_SHARE`), else None.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        One column, any type (read as text).
+
+    Returns
+    -------
+    str or None
+        ``"email"``, ``"mobile"`` or ``"id_number"``, or None.
+    """
+    texts = values.dropna().astype("str").str.strip()
+    texts = texts[texts != ""]
+    if texts.empty:
+        return None
+    for kind, pattern in PII_PATTERNS.items():
+        hits = texts.str.fullmatch(pattern)
+        if kind == "id_number":
+            hits = hits & texts.map(id_number_valid).astype(bool)
+        if hits.mean() >= PII_VALUE_SHARE:
+            return kind
+    return None
+
+
+def filter_pii(frame: pd.DataFrame, *, keep: Iterable[str] = ("customer_id",)) -> tuple[pd.DataFrame, list[dict[str, object]]]:
+    """`frame` without personal data, and a record of what was removed and why.
+
+    1. Columns whose name marks personal data (`is_pii_column`, Chinese and English) are dropped.
+    2. Columns whose values are mostly e-mails, mainland mobile numbers or ID numbers
+       (`pii_kind`) are dropped, whatever they are called.
+    3. In the other text columns, single e-mails, phone numbers and ID numbers inside the text
+       are replaced by `PII_MASKS` (``[email]``, ``[phone]``, ``[id]``).
+    Columns in `keep` are never changed; when they look personal (ids that are phone numbers)
+    the record says so, so the run can pseudonymise them.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A customer attribute table.
+    keep : iterable of str, default ("customer_id",)
+        Key columns that stay as they are.
+
+    Returns
+    -------
+    tuple of (pandas.DataFrame, list of dict)
+        The filtered copy, and one record per column acted on: ``column``, ``rule`` (``name``,
+        ``email``, ``mobile``, ``id_number``), ``action`` (``dropped``, ``masked``, ``kept``) and
+        ``cells`` (the non-empty cells dropped, masked or found). Records never hold a value.
+    """
+    kept = set(keep)
+    record: list[dict[str, object]] = []
+    drop: list[str] = []
+    for column in frame.columns:
+        filled = int(frame[column].notna().sum())
+        if column in kept:
+            kind = pii_kind(frame[column])
+            if kind is not None:
+                record.append({"column": str(column), "rule": kind, "action": "kept", "cells": filled})
+            continue
+        if is_pii_column(column):
+            drop.append(column)
+            record.append({"column": str(column), "rule": "name", "action": "dropped", "cells": filled})
+        elif (kind := pii_kind(frame[column])) is not None:
+            drop.append(column)
+            record.append({"column": str(column), "rule": kind, "action": "dropped", "cells": filled})
+    out = frame.drop(columns=drop)
+    masked: dict[str, pd.Series] = {}
+    for column in out.columns:
+        series = out[column]
+        if column in kept or not (pd.api.types.is_string_dtype(series.dtype) or pd.api.types.is_object_dtype(series.dtype)):
+            continue
+        texts = series.astype("str").where(series.notna())
+        for kind, pattern in PII_PATTERNS.items():
+            found = texts.str.contains(pattern, regex=True, na=False)
+            if kind == "id_number" and found.any():
+                found = found & texts.map(lambda t: _has_valid_id(t) if isinstance(t, str) else False).astype(bool)
+            if not found.any():
+                continue
+            texts = texts.where(~found, texts[found].map(lambda t, k=kind: _mask(t, k)))
+            record.append({"column": str(column), "rule": kind, "action": "masked", "cells": int(found.sum())})
+            masked[column] = texts
+    if masked:
+        out = out.assign(**{c: v.astype("str") for c, v in masked.items()})
+    return out, record
+
+
+def _has_valid_id(text: str) -> bool:
+    return any(id_number_valid(m.group(0)) for m in re.finditer(PII_PATTERNS["id_number"], text))
+
+
+def _mask(text: str, kind: str) -> str:
+    def one(match: re.Match[str]) -> str:
+        if kind == "id_number" and not id_number_valid(match.group(0)):
+            return match.group(0)
+        return PII_MASKS[kind]
+
+    return re.sub(PII_PATTERNS[kind], one, text)

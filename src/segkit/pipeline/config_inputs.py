@@ -72,8 +72,10 @@ def read_inputs(section: object, *, base: Path, where: str) -> dict[str, InputFi
         if not path.is_file():
             raise InputError(f"{where}: inputs.{key}: file not found: {path}")
         mapping = spec.get("mapping")
-        if key != "transactions" and (spec.get("preset") or mapping):
-            raise InputError(f"{where}: inputs.{key}: only transactions take a preset or mapping")
+        if key != "transactions" and spec.get("preset"):
+            raise InputError(f"{where}: inputs.{key}: only transactions take a preset")
+        if key not in ("transactions", "customers") and mapping:
+            raise InputError(f"{where}: inputs.{key}: only transactions and customers take a column mapping")
         if key != "survey" and spec.get("column_pattern"):
             raise InputError(f"{where}: inputs.{key}: only the survey takes a column_pattern")
         if key == "transactions" and bool(spec.get("preset")) == bool(mapping):
@@ -82,9 +84,9 @@ def read_inputs(section: object, *, base: Path, where: str) -> dict[str, InputFi
             mapping = Path(mapping).expanduser()
             mapping = (mapping if mapping.is_absolute() else base / mapping).resolve()
             if not mapping.is_file():
-                raise InputError(f"{where}: inputs.transactions.mapping: file not found: {mapping}")
+                raise InputError(f"{where}: inputs.{key}.mapping: file not found: {mapping}")
         elif mapping is not None and not isinstance(mapping, dict):
-            raise InputError(f"{where}: inputs.transactions.mapping must be a YAML file path or a mapping")
+            raise InputError(f"{where}: inputs.{key}.mapping must be a YAML file path or a mapping")
         out[key] = InputFile(
             path=path,
             preset=spec.get("preset"),

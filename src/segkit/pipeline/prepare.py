@@ -24,7 +24,7 @@ import pandas as pd
 
 from segkit.core.errors import InputError
 from segkit.core.files import file_sha256, write_json_atomic, write_parquet_atomic
-from segkit.core.privacy import drop_pii
+from segkit.core.privacy import filter_pii
 from segkit.intake.customers import load_customers
 from segkit.intake.files import read_table
 from segkit.intake.transactions import load_transactions
@@ -183,9 +183,7 @@ def _prepare_into(
             errors[name] = str(error)
             return None
 
-    attributes = (
-        attempt("customers", lambda: drop_pii(load_customers(inputs["customers"].path))) if "customers" in inputs else None
-    )
+    attributes = attempt("customers", lambda: _load_attributes(inputs["customers"], meta)) if "customers" in inputs else None
     if attributes is not None:
         write_parquet_atomic(attributes, work / "attributes.parquet")
     settings: dict[str, Any] = {
@@ -226,6 +224,14 @@ def _prepare_into(
                 write_parquet_atomic(frame, work / f"{name}.parquet")
     meta["settings"] = settings
     return meta
+
+
+def _load_attributes(spec: InputFile, meta: dict[str, Any]) -> pd.DataFrame:
+    """The customer attributes with their headers mapped and personal data filtered out (recorded in `meta`)."""
+    mapping = spec.mapping if isinstance(spec.mapping, dict) or spec.mapping is None else Path(spec.mapping)
+    attributes, removed = filter_pii(load_customers(spec.path, mapping=mapping, encoding=spec.encoding))
+    meta.setdefault("privacy", {})["customers"] = removed
+    return attributes
 
 
 def _prepare_transactions(

@@ -136,6 +136,31 @@ class QualityReport:
         else:
             R.text("quality.missing.none")
 
+    def personal_data(self) -> None:
+        """What the personal-data filter removed from the customer file (columns and counts, never values)."""
+        R = self.R
+        R.heading("quality.personal.title")
+        R.how_to_read("quality.personal.how")
+        if "customers" not in self.run.inputs:
+            R.text("quality.personal.no_file")
+            return
+        found = pd.DataFrame(
+            self.run.meta.get("privacy", {}).get("customers") or [], columns=["column", "rule", "action", "cells"]
+        )
+        if found.empty:
+            R.text("quality.personal.none")
+            return
+        for rule in found.loc[found["action"] == "kept", "rule"]:
+            R.warn(R.t("quality.personal.id_warning", rule=R.t(f"quality.personal.rules.{rule}")))
+        R.table(
+            found.assign(
+                rule=[R.t(f"quality.personal.rules.{r}") for r in found["rule"]],
+                action=[R.t(f"quality.personal.actions.{a}") for a in found["action"]],
+            ),
+            formats={"cells": "int"},
+            labels={k: f"quality.personal.{k}" for k in ("column", "rule", "action", "cells")},
+        )
+
     def coverage_table(self) -> None:
         R, c = self.R, self.coverage
         R.heading("quality.coverage.title")
