@@ -50,6 +50,8 @@ def test_auto_engine_uses_duckdb_only_for_big_files(tmp_path):
     small.write_text("a\n1\n")
     assert choose_engine("auto", small) == "pandas"
     assert choose_engine("duckdb", small) == "duckdb"
+    assert choose_engine("auto", None, rows=3_000_000) == "pandas"  # a database table: by lines read
+    assert choose_engine("auto", None, rows=3_000_001) == "duckdb"
     with pytest.raises(InputError, match="engine"):
         choose_engine("polars", small)
 

@@ -1,8 +1,9 @@
-"""Raw inputs to validated canonical tables: files in the encodings found in the wild, presets, column mappings."""
+"""Raw inputs to validated canonical tables: files in the encodings found in the wild, frames, databases, presets, column mappings."""
 
 from __future__ import annotations
 
 from segkit.intake.customers import load_customers
+from segkit.intake.database import DatabaseSource, read_database, redact_url
 from segkit.intake.files import (
     ALL_SHEETS,
     COMPRESSED_SUFFIXES,
@@ -21,6 +22,9 @@ from segkit.intake.transactions import load_transactions
 
 __all__ = [
     "load_customers",
+    "DatabaseSource",
+    "read_database",
+    "redact_url",
     "TEXT_SUFFIXES",
     "COMPRESSED_SUFFIXES",
     "EXCEL_SUFFIXES",

@@ -15,6 +15,7 @@ from segkit.core.errors import InputError
 from segkit.core.files import existing_file
 from segkit.core.frames import as_pandas, is_frame
 from segkit.intake.customer_columns import CUSTOMER_COLUMN_ALIASES, customer_column_names
+from segkit.intake.database import DatabaseSource, read_database
 from segkit.intake.files import _require_rows, read_table
 from segkit.intake.parsing import _listing, _raise_if_bad, _text, parse_dates, parse_ids
 
@@ -39,9 +40,10 @@ def load_customers(
 
     Parameters
     ----------
-    path : str, os.PathLike or DataFrame-like
-        The customer file: text (also ``.gz``), Excel or Parquet (see `read_table`); or a frame
-        (pandas, polars, DuckDB, PyArrow).
+    path : str, os.PathLike, DataFrame-like or DatabaseSource
+        The customer file: text (also ``.gz``), Excel or Parquet (see `read_table`); a frame
+        (pandas, polars, DuckDB, PyArrow); or a database table or query
+        (`segkit.intake.database.DatabaseSource`).
     mapping : mapping of str to str, or str or os.PathLike, optional
         Canonical name → source column, as a dict or a YAML file of such lines; wins over the
         built-in header aliases.
@@ -72,7 +74,10 @@ def load_customers(
         When the file cannot be read or has no data rows, the mapping is invalid, the id column is
         missing, an id is empty or repeated, or a sign-up date cannot be read.
     """
-    if is_frame(path):
+    if isinstance(path, DatabaseSource):
+        source = source or path.label
+        raw = read_database(path)
+    elif is_frame(path):
         source = source or "customers frame"
         raw = as_pandas(path, what=source).reset_index(drop=True)
     elif isinstance(path, str | os.PathLike):

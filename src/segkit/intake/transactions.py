@@ -34,6 +34,7 @@ import pandas as pd
 from segkit.core import schema
 from segkit.core.errors import InputError
 from segkit.core.frames import as_pandas, is_frame
+from segkit.intake.database import DatabaseSource, read_database, source_columns
 from segkit.intake.files import _has_header_line, _require_rows, read_table
 from segkit.intake.parsing import _listing, _required_ids, _text, parse_dates, parse_ids, parse_numbers
 from segkit.intake.presets import _REQUIRED, PRESETS, _resolve_spec, _Spec
@@ -58,10 +59,11 @@ def load_transactions(
 
     Parameters
     ----------
-    path : str, os.PathLike or DataFrame-like
-        The transaction file: text (also ``.gz``), Excel or Parquet (see `read_table`); or a frame
-        already in memory (pandas, polars, DuckDB relation, PyArrow table), whose columns are
-        mapped, parsed and checked exactly like a file's.
+    path : str, os.PathLike, DataFrame-like or DatabaseSource
+        The transaction file: text (also ``.gz``), Excel or Parquet (see `read_table`); a frame
+        already in memory (pandas, polars, DuckDB relation, PyArrow table); or a database table or
+        query (`segkit.intake.database.DatabaseSource`, only the mapped columns are read). A frame's
+        or table's columns are mapped, parsed and checked exactly like a file's.
     preset : str, optional
         Name of a preset in `PRESETS` (``demo``, ``online_retail``, ``online_retail_ii``,
         ``cdnow_master``, ``cdnow_sample``).
@@ -95,6 +97,8 @@ def load_transactions(
     spec = _resolve_spec(preset=preset, mapping=mapping)
     if date_format is not None:
         spec = dataclasses.replace(spec, date_formats=(date_format,))
+    if isinstance(path, DatabaseSource):
+        return _from_database(path, spec, source=source or path.label)
     if is_frame(path):
         source = source or "transactions frame"
         raw = as_pandas(path, what=source).reset_index(drop=True)
@@ -141,6 +145,15 @@ def transactions_from_raw(raw: pd.DataFrame, spec: _Spec, *, source: str) -> pd.
     raw = raw.loc[raw[list(columns.values())].apply(lambda c: _text(c).notna()).any(axis=1)]
     _require_rows(raw, source)
     return _canonical(raw, columns, spec, source=source)
+
+
+def _from_database(database: DatabaseSource, spec: _Spec, *, source: str) -> pd.DataFrame:
+    """Read only the columns the spec maps (resolved against the table's header first), then map and check."""
+    if spec.names:
+        raise InputError(f"{source}: {spec.label} is for header-less files; give a mapping for a database table")
+    header = pd.DataFrame(columns=source_columns(database))
+    wanted = _source_columns(header, spec, source=source)
+    return transactions_from_raw(read_database(database, columns=list(wanted.values())), spec, source=source)
 
 
 def _read_for_spec(path, spec: _Spec, *, encoding: str | None, sheet) -> pd.DataFrame:

@@ -1,4 +1,4 @@
-"""The ``inputs`` section of a run config: which files a run reads and how to read each."""
+"""The ``inputs`` section of a run config: which files or database tables a run reads and how to read each."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from segkit.core.errors import InputError
+from segkit.core.files import file_sha256
+from segkit.intake.database import DatabaseSource, check_url
 from segkit.pipeline.config_checks import no_unknown
 
 #: Input names a config may give, and the notebook parameter each path is passed as.
@@ -20,18 +22,50 @@ INPUTS = {
     "complaints": "complaints_path",
 }
 #: Settings an input may carry besides its path (only transactions use preset/mapping/encoding).
-INPUT_KEYS = ("path", "preset", "mapping", "encoding", "column_pattern")
+INPUT_KEYS = ("path", "preset", "mapping", "encoding", "column_pattern", "url", "table", "query")
+#: Inputs that may come from a database table or query instead of a file.
+DATABASE_INPUTS = ("transactions", "customers")
 
 
 @dataclass(frozen=True)
 class InputFile:
-    """One input: an absolute path and, for transactions, how to read it."""
+    """One input: an absolute file path or a database table or query and, for transactions, how to read it."""
 
-    path: Path
+    path: Path | None = None
     preset: str | None = None
     mapping: dict[str, Any] | Path | None = None
     encoding: str | None = None
     column_pattern: str | None = None  # survey columns, e.g. "{item}_{measure}"
+    database: DatabaseSource | None = None
+
+    @property
+    def source(self) -> Path | DatabaseSource:
+        """What intake reads: the file path or the database source."""
+        if self.database is not None:
+            return self.database
+        if self.path is None:
+            raise InputError("an input needs a file path or a database url")
+        return self.path
+
+    @property
+    def file(self) -> Path:
+        """The file path of an input that can only be a file (survey, catalogue, complaints ...)."""
+        if self.path is None:
+            raise InputError(f"{self.where}: this input must be a file")
+        return self.path
+
+    @property
+    def where(self) -> str:
+        """How records and messages name the input: the path, or the URL (no password) and table."""
+        return self.database.label if self.database is not None else str(self.path)
+
+    def record(self, *, sizes: bool = False) -> dict[str, Any]:
+        """The input as the run records it: path and SHA-256 (and size) of a file, URL and table of a database."""
+        if self.database is not None:
+            return self.database.record()
+        path = Path(str(self.path))
+        out: dict[str, Any] = {"path": str(path), "sha256": file_sha256(path)}
+        return {**out, "bytes": path.stat().st_size} if sizes else out
 
 
 def read_inputs(section: object, *, base: Path, where: str) -> dict[str, InputFile]:
@@ -64,13 +98,17 @@ def read_inputs(section: object, *, base: Path, where: str) -> dict[str, InputFi
     out: dict[str, InputFile] = {}
     for key, spec in section.items():
         spec = {"path": spec} if isinstance(spec, str) else spec
-        if not isinstance(spec, dict) or not spec.get("path"):
-            raise InputError(f"{where}: inputs.{key} needs a 'path'")
-        no_unknown(spec, INPUT_KEYS, where=f"{where}: inputs.{key}")
-        path = Path(str(spec["path"])).expanduser()
-        path = (path if path.is_absolute() else base / path).resolve()
-        if not path.is_file():
-            raise InputError(f"{where}: inputs.{key}: file not found: {path}")
+        if isinstance(spec, dict) and spec.get("url") is not None:
+            path, database = None, _database(key, spec, where=where)
+        elif not isinstance(spec, dict) or not spec.get("path"):
+            raise InputError(f"{where}: inputs.{key} needs a 'path' (or, for {' and '.join(DATABASE_INPUTS)}, a database 'url')")
+        else:
+            no_unknown(spec, [k for k in INPUT_KEYS if k not in ("table", "query")], where=f"{where}: inputs.{key}")
+            path = Path(str(spec["path"])).expanduser()
+            path = (path if path.is_absolute() else base / path).resolve()
+            if not path.is_file():
+                raise InputError(f"{where}: inputs.{key}: file not found: {path}")
+            database = None
         mapping = spec.get("mapping")
         if key != "transactions" and spec.get("preset"):
             raise InputError(f"{where}: inputs.{key}: only transactions take a preset")
@@ -93,5 +131,21 @@ def read_inputs(section: object, *, base: Path, where: str) -> dict[str, InputFi
             mapping=mapping,
             encoding=spec.get("encoding"),
             column_pattern=spec.get("column_pattern"),
+            database=database,
         )
     return out
+
+
+def _database(key: str, spec: dict[str, Any], *, where: str) -> DatabaseSource:
+    """The database source of an input given as ``{url: ..., table: ... | query: ...}``."""
+    here = f"{where}: inputs.{key}"
+    if key not in DATABASE_INPUTS:
+        raise InputError(f"{here}: only {' and '.join(DATABASE_INPUTS)} can be read from a database; give a 'path'")
+    no_unknown(spec, [k for k in INPUT_KEYS if k not in ("path", "encoding")], where=here)
+    check_url(spec["url"], where=here)
+    if (spec.get("table") is None) == (spec.get("query") is None):
+        raise InputError(f"{here}: give exactly one of 'table' (e.g. orders) or 'query' (a SELECT statement) with the url")
+    try:
+        return DatabaseSource(url=spec["url"], table=spec.get("table"), query=spec.get("query"))
+    except InputError as error:
+        raise InputError(f"{here}: {error}") from None

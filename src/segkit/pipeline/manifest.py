@@ -24,12 +24,7 @@ def build_manifest(
     `segkit_commit` is segkit's own git commit, None when segkit is not run from its git checkout.
     The pseudonymisation key is never included.
     """
-    from segkit.core.files import file_sha256
-
-    inputs = {
-        name: {"path": str(spec.path), "sha256": file_sha256(spec.path), "bytes": spec.path.stat().st_size}
-        for name, spec in config.inputs.items()
-    }
+    inputs = {name: spec.record(sizes=True) for name, spec in config.inputs.items()}
     failed = sum(r.status == "failed" for r in results)
     revision = source_revision()
     return {

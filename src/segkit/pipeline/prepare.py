@@ -30,7 +30,8 @@ from segkit.intake.files import read_table
 from segkit.intake.transactions import load_transactions
 from segkit.models.clusters import ValueClusters
 from segkit.models.lifetime_value import fit_lifetime_value
-from segkit.pipeline.config import ENGINES, LIFETIME_VALUE, VALUE_CLUSTERS, InputFile
+from segkit.pipeline.config import LIFETIME_VALUE, VALUE_CLUSTERS, InputFile
+from segkit.pipeline.engine_choice import choose_engine
 from segkit.pipeline.prepared import MODELS, PREPARED, PreparedRun
 from segkit.prep import aggregate
 from segkit.prep.cleaning import clean_transactions, write_audit_json
@@ -42,8 +43,6 @@ from segkit.value.segmentation import Segmenter
 
 #: Layout version of a prepared folder; a cached demo folder of another version is prepared again.
 LAYOUT = 4
-#: `engine: auto` moves to DuckDB for transaction files above this size (bytes).
-AUTO_DUCKDB_BYTES = 256 * 1024 * 1024
 #: Demo inputs a notebook prepares by itself when opened without a prepared folder.
 DEMO_INPUTS = {
     "transactions": ("transactions.csv", "demo"),
@@ -68,16 +67,6 @@ TABLES = (
     "survey_respondents",
     "missing",
 )
-
-
-def choose_engine(engine: str, transactions: Path | None) -> str:
-    """The engine a run uses: `engine` itself, or for ``auto`` DuckDB above `AUTO_DUCKDB_BYTES`."""
-    if engine not in ENGINES:
-        raise InputError(f"engine: {engine!r} is not one of {', '.join(ENGINES)}")
-    if engine != "auto":
-        return engine
-    big = transactions is not None and transactions.stat().st_size > AUTO_DUCKDB_BYTES
-    return "duckdb" if big else "pandas"
 
 
 def prepare(
@@ -171,7 +160,7 @@ def _prepare_into(
 ) -> dict[str, Any]:
     errors: dict[str, str] = {}
     meta: dict[str, Any] = {
-        "inputs": {k: {"path": str(v.path), "sha256": file_sha256(v.path)} for k, v in inputs.items()},
+        "inputs": {k: {"path": v.where, **v.record()} for k, v in inputs.items()},
         "errors": errors,
         "layout": LAYOUT,
     }
@@ -219,7 +208,7 @@ def _prepare_into(
         attempt("survey", lambda: _prepare_survey(work, inputs))
     for name in ("complaints", "risk", "holdings"):
         if name in inputs:
-            frame = attempt(name, lambda name=name: read_table(inputs[name].path, encoding=inputs[name].encoding))
+            frame = attempt(name, lambda name=name: read_table(inputs[name].file, encoding=inputs[name].encoding))
             if frame is not None:
                 write_parquet_atomic(frame, work / f"{name}.parquet")
     meta["settings"] = settings
@@ -229,7 +218,7 @@ def _prepare_into(
 def _load_attributes(spec: InputFile, meta: dict[str, Any]) -> pd.DataFrame:
     """The customer attributes with their headers mapped and personal data filtered out (recorded in `meta`)."""
     mapping = spec.mapping if isinstance(spec.mapping, dict) or spec.mapping is None else Path(spec.mapping)
-    attributes, removed = filter_pii(load_customers(spec.path, mapping=mapping, encoding=spec.encoding))
+    attributes, removed = filter_pii(load_customers(spec.source, mapping=mapping, encoding=spec.encoding))
     meta.setdefault("privacy", {})["customers"] = removed
     return attributes
 
@@ -247,7 +236,7 @@ def _prepare_transactions(
     spark_master,
     value_clusters,
 ) -> dict[str, Any]:
-    raw = load_transactions(spec.path, preset=spec.preset, mapping=spec.mapping, encoding=spec.encoding)
+    raw = load_transactions(spec.source, preset=spec.preset, mapping=spec.mapping, encoding=spec.encoding)
     missing = raw.isna().sum().rename_axis("column").reset_index(name="missing")
     write_parquet_atomic(missing.assign(rows=len(raw)), work / "missing.parquet")
     options = dict(cleaning)
@@ -256,13 +245,13 @@ def _prepare_transactions(
         if not options.get("date_end") or pd.Timestamp(options["date_end"]) > pd.Timestamp(cutoff):
             options["date_end"] = cutoff
     opts = CleaningOptions.from_mapping(options)
-    used = choose_engine(engine, spec.path)
+    used = choose_engine(engine, spec.path, rows=len(raw))
     frame = _on_engine(raw, used, work, spark_master)
     del raw
     result = clean_transactions(frame, opts)
     clean = result.clean
     if result.kept_rows == 0:
-        raise InputError(f"{spec.path.name}: no rows are left after cleaning; see the audit")
+        raise InputError(f"{spec.path.name if spec.path else spec.where}: no rows are left after cleaning; see the audit")
     write_audit_json(result, work / "cleaning_audit.json")
     _write_clean(clean, work / "transactions_clean.parquet")
     customers = aggregate.customer_table(clean)
@@ -365,10 +354,10 @@ def _write_clean(clean: Any, path: Path) -> None:
 def _prepare_survey(work: Path, inputs: Mapping[str, InputFile]) -> None:
     if "survey" not in inputs or "needs" not in inputs:
         raise InputError("inputs: a survey needs both inputs.survey and inputs.needs (the need catalogue)")
-    shutil.copyfile(inputs["needs"].path, work / "needs.yaml")
-    catalogue = load_catalogue(inputs["needs"].path)
+    shutil.copyfile(inputs["needs"].file, work / "needs.yaml")
+    catalogue = load_catalogue(inputs["needs"].file)
     pattern = inputs["survey"].column_pattern or "{item}_{measure}"
-    survey = read_survey(inputs["survey"].path, catalogue=catalogue, column_pattern=pattern)
+    survey = read_survey(inputs["survey"].file, catalogue=catalogue, column_pattern=pattern)
     for part in ("ratings", "kano", "respondents"):
         write_parquet_atomic(getattr(survey, part), work / f"survey_{part}.parquet")
 
@@ -390,7 +379,7 @@ def prepared(
     folder = Path(out_dir)
     if (folder / PREPARED).is_file():
         run = PreparedRun(folder)
-        same = {k: v.get("sha256") for k, v in run.meta["inputs"].items()} == {k: file_sha256(v.path) for k, v in inputs.items()}
+        same = {k: v.get("sha256") for k, v in run.meta["inputs"].items()} == {k: file_sha256(v.file) for k, v in inputs.items()}
         if same and run.meta.get("layout") == LAYOUT:
             return run
     return prepare(inputs, folder)

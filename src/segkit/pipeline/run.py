@@ -213,7 +213,7 @@ def offered_parameters(config: RunConfig, *, processed_dir: Path) -> dict[str, A
     Inputs not in the config are passed as ``""`` so a notebook does not fall back to its demo
     default for a file the config did not name.
     """
-    transactions = config.inputs.get("transactions", InputFile(path=Path()))
+    transactions = config.inputs.get("transactions", InputFile())
     mapping_path = ""
     if isinstance(transactions.mapping, dict):
         mapping_file = processed_dir / "column-mapping.yaml"
@@ -222,7 +222,7 @@ def offered_parameters(config: RunConfig, *, processed_dir: Path) -> dict[str, A
     elif transactions.mapping is not None:
         mapping_path = str(transactions.mapping)
     offered: dict[str, Any] = {
-        param: str(config.inputs[name].path) if name in config.inputs else "" for name, param in INPUTS.items()
+        param: config.inputs[name].where if name in config.inputs else "" for name, param in INPUTS.items()
     }
     offered.update(
         preset=transactions.preset or "",

@@ -217,7 +217,7 @@ class Report:
             [
                 {
                     "input": name,
-                    "file": Path(path).name if path else "–",
+                    "file": (str(path) if "://" in str(path) else Path(path).name) if path else "–",  # a database: URL, table
                     "sha256": io.file_sha256(path) if path and Path(path).is_file() else self.t("core.provenance.absent"),
                 }
                 for name, path in inputs.items()
