@@ -18,6 +18,11 @@ AMOUNT = "amount"  # quantity * unit_price, signed
 TRANSACTION_COLUMNS = (CUSTOMER_ID, ORDER_ID, ORDER_DATE, PRODUCT_ID, QUANTITY, UNIT_PRICE, AMOUNT)
 #: Optional descriptive columns kept when present.
 OPTIONAL_TRANSACTION_COLUMNS = ("description", "category", "country", "region", "customer_type")
+# Cost of goods, when the source has it: a unit cost or a line total; loading keeps the line total.
+UNIT_COST = "unit_cost"  # mapping key only: cost = quantity * unit_cost
+COST = "cost"  # cost of the line's goods, signed like amount
+#: Mapping keys for the cost of goods (give at most one).
+COST_COLUMNS = (UNIT_COST, COST)
 
 # Per-customer table (one row per customer), produced by `segkit.prep.aggregate.customer_table`.
 FIRST_PURCHASE = "first_purchase"
@@ -28,3 +33,6 @@ REVENUE = "revenue"  # sum of amount
 ITEMS = "items"  # sum of quantity
 LINES = "lines"  # number of transaction lines
 CUSTOMER_TABLE_COLUMNS = (CUSTOMER_ID, FIRST_PURCHASE, LAST_PURCHASE, ORDERS, PURCHASE_DAYS, REVENUE, ITEMS, LINES)
+MARGIN = "margin"  # revenue - cost, when the lines have a cost
+#: Columns the per-customer table gains when the lines have a cost (sum of cost, revenue - cost).
+CUSTOMER_COST_COLUMNS = (COST, MARGIN)

@@ -235,7 +235,7 @@ def _resolve_spec(*, preset: str | None, mapping) -> _Spec:
 
 
 def _check_mapping(content, *, source: str) -> dict[str, str]:
-    allowed = (*schema.TRANSACTION_COLUMNS, *schema.OPTIONAL_TRANSACTION_COLUMNS, *_MAPPING_OPTIONS)
+    allowed = (*schema.TRANSACTION_COLUMNS, *schema.OPTIONAL_TRANSACTION_COLUMNS, *schema.COST_COLUMNS, *_MAPPING_OPTIONS)
     if not isinstance(content, Mapping) or not content:
         raise InputError(f"{source}: expected 'canonical name: source column' lines, e.g. 'customer_id: CustomerID'")
     unknown = [k for k in content if k not in allowed]
@@ -246,4 +246,6 @@ def _check_mapping(content, *, source: str) -> dict[str, str]:
         missing.append("unit_price or amount")
     if missing:
         raise InputError(f"{source}: the mapping must name a source column for {', '.join(missing)}")
+    if all(k in content for k in schema.COST_COLUMNS):
+        raise InputError(f"{source}: give one of 'unit_cost' (per unit) or 'cost' (per line), not both")
     return {k: v if k == "sheet" and isinstance(v, int) else str(v).strip() for k, v in content.items()}

@@ -14,6 +14,9 @@ Conventions of the canonical transaction table
 * order_date is ``datetime64[us]`` (the unit of Parquet, DuckDB and Spark timestamps).
 * quantity, unit_price and amount are float64; amount = quantity * unit_price unless the source
   gives the amount (CDNOW), in which case unit_price = amount / quantity (NaN when quantity is 0).
+* With a ``unit_cost`` or ``cost`` column mapped, the table gains ``cost`` (float64, the line's
+  cost of goods: quantity * unit_cost, or the mapped line total), from which the per-customer
+  table computes the margin.
 * Lines whose mapped cells are all empty (trailing ``,,,,`` lines of spreadsheet exports) are skipped.
 * Dates are parsed with one explicit format for the whole column: a preset lists candidate formats
   and the first that reads every value wins; nothing is guessed row by row.
@@ -182,7 +185,14 @@ def _source_columns(raw: pd.DataFrame, spec: _Spec, *, source: str) -> dict[str,
             resolved[canonical] = wanted
         elif len(loose.get(_loose(wanted), [])) == 1:
             resolved[canonical] = loose[_loose(wanted)][0]
-        elif canonical in (*_REQUIRED, schema.ORDER_ID, schema.PRODUCT_ID, schema.UNIT_PRICE, schema.AMOUNT):
+        elif canonical in (
+            *_REQUIRED,
+            schema.ORDER_ID,
+            schema.PRODUCT_ID,
+            schema.UNIT_PRICE,
+            schema.AMOUNT,
+            *schema.COST_COLUMNS,
+        ):
             missing.append(wanted)
     if missing:
         hint = ""
@@ -216,6 +226,8 @@ def _canonical(raw: pd.DataFrame, columns: Mapping[str, str], spec: _Spec, *, so
     quantity = parse(schema.QUANTITY, parse_numbers)
     unit_price = parse(schema.UNIT_PRICE, parse_numbers)
     amount = parse(schema.AMOUNT, parse_numbers)
+    cost = parse(schema.COST, parse_numbers)
+    unit_cost = parse(schema.UNIT_COST, parse_numbers)
     order = parse(schema.ORDER_ID, _required_ids)
     if problems:
         raise InputError("\n".join(problems))
@@ -247,4 +259,8 @@ def _canonical(raw: pd.DataFrame, columns: Mapping[str, str], spec: _Spec, *, so
     for name in schema.OPTIONAL_TRANSACTION_COLUMNS:
         if name in columns:
             out[name] = _text(raw[columns[name]])
+    if unit_cost is not None:
+        cost = quantity * unit_cost
+    if cost is not None:
+        out[schema.COST] = cost.astype("float64")
     return pd.DataFrame(out).reset_index(drop=True)

@@ -18,12 +18,14 @@ import pandas as pd
 from segkit.core.errors import InputError
 from segkit.core.schema import (
     AMOUNT,
+    COST,
     CUSTOMER_ID,
     CUSTOMER_TABLE_COLUMNS,
     FIRST_PURCHASE,
     ITEMS,
     LAST_PURCHASE,
     LINES,
+    MARGIN,
     ORDER_DATE,
     ORDER_ID,
     ORDERS,
@@ -147,7 +149,8 @@ def customer_table(frame: Any) -> pd.DataFrame:
         `CUSTOMER_TABLE_COLUMNS`: customer_id (``str``), first_purchase and last_purchase
         (``datetime64[us]``), orders (distinct order ids) and purchase_days (distinct calendar days),
         both int64, revenue (sum of amount, currency, rounded to `MONEY_DECIMALS`), items (sum of
-        quantity) and lines (number of lines).
+        quantity) and lines (number of lines); when the lines have a ``cost`` column, also cost
+        (sum of cost) and margin (revenue - cost), both rounded to `MONEY_DECIMALS`.
 
     Raises
     ------
@@ -155,6 +158,7 @@ def customer_table(frame: Any) -> pd.DataFrame:
         When one of those columns is missing.
     """
     lf = _lazy(frame)
+    costed = COST in lf.collect_schema().names()
     result = (
         lf.filter(~nw.col(CUSTOMER_ID).is_null())
         .with_columns(_sk_day=nw.col(ORDER_DATE).dt.truncate("1d"))
@@ -167,9 +171,16 @@ def customer_table(frame: Any) -> pd.DataFrame:
             nw.col(AMOUNT).sum().alias(REVENUE),
             nw.col(QUANTITY).sum().alias(ITEMS),
             nw.len().alias(LINES),
+            *([nw.col(COST).sum().alias(COST)] if costed else []),
         )
     )
     out = result.collect(backend="pandas").to_native()
+    if costed:  # margin = revenue - cost of goods, both rounded to cents so they add up as printed
+        cost = out[COST].astype("float64").round(MONEY_DECIMALS)
+        revenue = out[REVENUE].astype("float64").round(MONEY_DECIMALS)
+        extra = pd.DataFrame({COST: cost, MARGIN: (revenue - cost).round(MONEY_DECIMALS)}, index=out.index)
+    else:
+        extra = pd.DataFrame(index=out.index)
     dtypes = {
         CUSTOMER_ID: "str",
         FIRST_PURCHASE: TIMESTAMP_DTYPE,
@@ -181,7 +192,8 @@ def customer_table(frame: Any) -> pd.DataFrame:
         LINES: "int64",
     }
     out = out.assign(**{REVENUE: out[REVENUE].astype("float64").round(MONEY_DECIMALS)})
-    return out[list(CUSTOMER_TABLE_COLUMNS)].astype(dtypes).sort_values(CUSTOMER_ID, ignore_index=True)
+    table = pd.concat([out[list(CUSTOMER_TABLE_COLUMNS)].astype(dtypes), extra], axis=1)
+    return table.sort_values(CUSTOMER_ID, ignore_index=True)
 
 
 def order_table(frame: Any) -> pd.DataFrame:
