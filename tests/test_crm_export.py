@@ -178,6 +178,14 @@ def test_previous_segment_on_the_second_of_two_runs_and_none_on_the_first(three_
     assert first["rfm10_previous"].isna().all() and first["value_tier_changed_on"].isna().all()
 
 
+def test_a_map_new_in_this_run_changed_now():
+    older = history.append_history(None, RUN1.drop(columns=["value_tier", "value_tier_label"]), "r1", "2024-01-31")
+    both = history.append_history(older, RUN2, "r2", "2024-02-29")
+    got = history.previous_segments(both, "r2").set_index("customer_id")
+    assert pd.isna(got.loc["a", "value_tier_previous"]) and got.loc["a", "value_tier_changed_on"] == pd.Timestamp("2024-02-29")
+    assert got.loc["a", "rfm10_changed_on"] == pd.Timestamp("2024-01-31")
+
+
 def test_rerunning_a_run_replaces_its_rows(three_runs):
     again = history.append_history(three_runs, RUN2.assign(rfm10="hibernating"), "r2", "2024-02-29")
     assert len(again) == len(three_runs)

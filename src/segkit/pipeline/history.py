@@ -116,6 +116,7 @@ def previous_segments(history: pd.DataFrame, run_id: str, maps: Sequence[str] = 
     earlier = earlier.sort_values([schema.CUSTOMER_ID, "as_of", "run_id"], kind="stable")
     ids = earlier[schema.CUSTOMER_ID]
     seen = now[schema.CUSTOMER_ID].isin(ids).to_numpy()
+    last = earlier.drop_duplicates(schema.CUSTOMER_ID, keep="last").set_index(schema.CUSTOMER_ID)  # latest earlier row
     out = now[[schema.CUSTOMER_ID]].reset_index(drop=True)
     for name in [m for m in maps if m in now.columns]:
         current = now.set_index(schema.CUSTOMER_ID)[name].fillna(_MISSING)
@@ -123,7 +124,6 @@ def previous_segments(history: pd.DataFrame, run_id: str, maps: Sequence[str] = 
             held = earlier[name].fillna(_MISSING).to_numpy() == ids.map(current).to_numpy()
         else:  # the map is new in this run: every earlier run had no segment
             held = (ids.map(current) == _MISSING).to_numpy()
-        last = earlier.drop_duplicates(schema.CUSTOMER_ID, keep="last").set_index(schema.CUSTOMER_ID)
         previous = last[name] if name in last.columns else pd.Series(pd.NA, index=last.index, dtype="str")
         # walking back from the latest earlier run, the segment is held until the first run that differs
         broken = pd.Series(~held[::-1], index=ids.to_numpy()[::-1]).groupby(level=0, sort=False).cummax().to_numpy()[::-1]
