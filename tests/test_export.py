@@ -57,13 +57,17 @@ def test_export_columns_and_labels(frame):
 
 
 def test_export_files_bom_and_roundtrip(frame, tmp_path):
-    parquet, csv = export.write_customer_segments(frame, tmp_path / "run1")
+    parquet, csv, _ = export.write_customer_segments(frame, tmp_path / "run1")
     assert csv.read_bytes()[:3] == b"\xef\xbb\xbf"
     back = pd.read_csv(csv, encoding="utf-8-sig", dtype={"customer_id": str})
     assert back["customer_id"].tolist() == frame["customer_id"].tolist()
     assert "A类：高价值" in back["value_tier_label"].tolist()
     assert pd.read_parquet(parquet).shape == frame.shape
-    assert sorted(p.name for p in (tmp_path / "run1").iterdir()) == ["customer_segments.csv", "customer_segments.parquet"]
+    assert sorted(p.name for p in (tmp_path / "run1").iterdir()) == [
+        "customer_segments.csv",
+        "customer_segments.parquet",
+        "customer_segments.xlsx",
+    ]
 
 
 def test_export_pseudonymised_ids_are_stable_and_hide_the_id():

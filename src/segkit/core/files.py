@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -131,3 +132,129 @@ def write_csv_atomic(frame: pd.DataFrame, path: str | os.PathLike) -> Path:
         if os.path.exists(tmp):
             os.unlink(tmp)
     return target
+
+
+def write_private_csv_atomic(frame: pd.DataFrame, path: str | os.PathLike) -> Path:
+    """Write `frame` as CSV (UTF-8 with a BOM) readable by its owner only (mode 0600), atomically.
+
+    The temporary file is created with ``os.open(..., 0o600)``, so the data are never readable by
+    others, not even for a moment, whatever the umask; it is then renamed onto `path`.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table to write; its index is not written.
+    path : str or os.PathLike
+        The target file; missing parent folders are created.
+
+    Returns
+    -------
+    pathlib.Path
+        `path`, as a `Path`.
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as fh:
+            frame.to_csv(fh, index=False, date_format="%Y-%m-%d")
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return target
+
+
+def write_xlsx_atomic(
+    frame: pd.DataFrame,
+    path: str | os.PathLike,
+    *,
+    headers: Sequence[Sequence[str]] | None = None,
+    text_columns: Collection[str] = (),
+    sheet: str = "Sheet1",
+) -> Path:
+    """Write `frame` as an Excel workbook (one sheet, frozen header rows), atomically.
+
+    Text columns are written as text cells (number format ``@``, string values), so Excel keeps
+    ids such as ``000123`` or ``007`` and long numeric ids as they are and never reads a value
+    starting with ``=`` as a formula; numbers stay numbers, dates are date cells and missing
+    values empty cells.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table to write; its index is not written.
+    path : str or os.PathLike
+        The target file; missing parent folders are created.
+    headers : sequence of sequence of str, optional
+        The header rows, each with one entry per column (e.g. labels, then column keys); by
+        default one row of the column names. All header rows are frozen.
+    text_columns : collection of str, optional
+        Columns written as text whatever their dtype; string columns always are.
+    sheet : str, optional
+        The sheet's name.
+
+    Returns
+    -------
+    pathlib.Path
+        `path`, as a `Path`.
+
+    Raises
+    ------
+    InputError
+        When a header row does not have one entry per column or the table has more rows than a
+        sheet holds.
+    """
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    rows = [list(h) for h in headers] if headers is not None else [[str(c) for c in frame.columns]]
+    if any(len(row) != frame.shape[1] for row in rows):
+        raise InputError(f"{Path(path).name}: every header row needs one entry per column ({frame.shape[1]})")
+    if len(frame) + len(rows) > XLSX_MAX_ROWS:
+        raise InputError(f"{Path(path).name}: {len(frame):,} rows do not fit in one sheet ({XLSX_MAX_ROWS:,} rows)")
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    book = Workbook(write_only=True)
+    out = book.create_sheet(sheet)
+    out.freeze_panes = f"A{len(rows) + 1}"
+    for row in rows:
+        out.append([str(v) for v in row])
+    columns = [_xlsx_column(frame[c], text=c in text_columns) for c in frame.columns]
+    for values in zip(*columns, strict=True):
+        cells = []
+        for value, number_format in values:
+            cell = WriteOnlyCell(out, value=value)
+            if number_format is not None:
+                cell.number_format = number_format
+            if number_format == "@" and value is not None:
+                cell.data_type = "s"  # a text cell, even for "=..." (never a formula)
+            cells.append(cell)
+        out.append(cells)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    try:
+        book.save(tmp)
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return target
+
+
+#: Rows of one Excel sheet.
+XLSX_MAX_ROWS = 1_048_576
+
+
+def _xlsx_column(values: pd.Series, *, text: bool) -> list[tuple[object, str | None]]:
+    """(cell value, number format) for each value of one column; missing values become None."""
+    missing = values.isna().to_numpy()
+    if text or pd.api.types.is_string_dtype(values) or isinstance(values.dtype, pd.CategoricalDtype) or values.dtype == object:
+        return [(None if gone else str(v), "@") for v, gone in zip(values.tolist(), missing, strict=True)]
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return [(None if gone else v.to_pydatetime(), "yyyy-mm-dd") for v, gone in zip(values, missing, strict=True)]
+    if pd.api.types.is_bool_dtype(values):
+        return [(None if gone else bool(v), None) for v, gone in zip(values.tolist(), missing, strict=True)]
+    return [(None if gone else v, None) for v, gone in zip(values.astype(object).tolist(), missing, strict=True)]

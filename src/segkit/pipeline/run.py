@@ -35,7 +35,8 @@ from segkit.core import privacy
 from segkit.core.errors import InputError
 from segkit.pipeline.at_risk import at_risk_customers, write_at_risk
 from segkit.pipeline.config import INPUTS, InputFile, RunConfig, load_config
-from segkit.pipeline.export import customer_segments, write_customer_segments
+from segkit.pipeline.export import customer_segments, write_crm_export
+from segkit.pipeline.history import HISTORY_FILE, add_previous_segments, append_history, read_history, write_history
 from segkit.pipeline.html import _notebook_title, render_html, render_index
 from segkit.pipeline.manifest import _write_json, build_manifest
 from segkit.pipeline.notebooks import (
@@ -115,16 +116,19 @@ def _execute(config: RunConfig, *, staging: Path, processed: Path, out: TextIO) 
     )
     problems = "".join(f"; {name}: {text}" for name, text in prepared.errors.items())
     say(f"[prepare] engine {prepared.settings['engine'] or '-'} {time.monotonic() - clock:>7.1f} s{problems}")
+    history = None
     with _pseudonym_key(config.pseudonymize_key):
         if prepared.has("transactions"):  # the CRM export needs no report: it is written from the prepared run
             table = customer_segments(
                 prepared.segmentation,
                 prepared.lifecycle,
                 language=config.language,
-                pseudonymize_ids=config.pseudonymize_ids,
                 lifetime_value=None if "lifetime_value" in prepared.errors else prepared.lifetime_value,
             )
-            write_customer_segments(table, processed)
+            as_of = prepared.segmentation.features.as_of  # the history is kept with real ids, stored when published
+            history = append_history(read_history(config.processed_dir / HISTORY_FILE), table, config.run_id, as_of)
+            table = add_previous_segments(table, history, config.run_id)
+            table = write_crm_export(table, processed, language=config.language, pseudonymize_ids=config.pseudonymize_ids)
             chosen = at_risk_customers(
                 table,
                 language=config.language,
@@ -148,6 +152,8 @@ def _execute(config: RunConfig, *, staging: Path, processed: Path, out: TextIO) 
     (staging / "index.html").write_text(render_index(config, results, started=started, finished=finished), encoding="utf-8")
     (staging / "run.log").write_text(_run_log(log_lines, results), encoding="utf-8")
     _swap_into_place(processed, config.processed_dir / config.run_id)
+    if history is not None:
+        write_history(history, config.processed_dir / HISTORY_FILE)
     _swap_into_place(staging, config.reports_dir / config.run_id)
     say(str(config.reports_dir / config.run_id / "index.html"))
     return _exit_code(failures)

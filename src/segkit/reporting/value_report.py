@@ -291,11 +291,11 @@ class ValueReport:
             max_rows=len(book),
         )
 
-    def export_and_provenance(self, export_files: tuple[str, str], *, run_id: str, pseudonymize_ids: bool) -> None:
-        """Where the CRM export is, then the provenance of the whole report."""
+    def export_and_provenance(self, export_files: tuple[str, str, str], *, run_id: str, pseudonymize_ids: bool) -> None:
+        """Where the CRM export is (Parquet, CSV and Excel file names), then the provenance of the whole report."""
         R, seg, life = self.R, self.seg, self.life
         R.heading("value.sections.export")
-        R.how_to_read("value.how_to_read.export", parquet=export_files[0], csv=export_files[1])
+        R.how_to_read("value.how_to_read.export", parquet=export_files[0], csv=export_files[1], xlsx=export_files[2])
         R.provenance(
             {
                 "run_id": run_id,
