@@ -115,3 +115,10 @@ def test_cost_and_margin_are_the_same_on_duckdb():
     connection = duckdb.connect()
     relation = connection.from_df(clean)
     pd.testing.assert_frame_equal(customer_table(relation), customer_table(clean))
+
+
+def test_a_customer_without_orders_has_no_aov_tier():
+    tiers = OrderValueTiers().fit(FEATURES)
+    extra = pd.concat([FEATURES, pd.DataFrame({"customer_id": ["z"], "revenue": [0.0], "orders": [0]})], ignore_index=True)
+    segment = tiers.transform(extra).table.set_index("customer_id")["segment"]
+    assert pd.isna(segment["z"]) and segment["d"] == "high"

@@ -136,9 +136,9 @@ class OrderValueTiers:
         require_columns(features, [customer_col], what="order value tiers")
         aov = average_order_value(features).to_numpy()
         low, high = self.thresholds_
-        tier = np.where(aov > high, "high", np.where(aov > low, "medium", "low"))
-        tier = np.where(np.isnan(aov), None, tier)
-        table = pd.DataFrame({customer_col: features[customer_col].to_numpy(), "segment": pd.array(tier, dtype="str"), AOV: aov})
+        tier = pd.Series(np.where(aov > high, "high", np.where(aov > low, "medium", "low")), dtype="str")
+        tier = tier.mask(np.isnan(aov))  # no orders: no tier
+        table = pd.DataFrame({customer_col: features[customer_col].to_numpy(), "segment": tier.to_numpy(), AOV: aov})
         return SegmentMap(
             name=self.name,
             segments=_catalogue(AOV_TIERS),
