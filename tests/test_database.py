@@ -132,6 +132,7 @@ def _load_demo(url: str) -> None:
             "description": pa.array(lines["description"], pa.string()),
             "quantity": pa.array(lines["quantity"].astype("int64"), pa.int64()),
             "unit_price": pa.array(lines["unit_price"], pa.string()),  # cast to NUMERIC(12, 2) below
+            "unit_cost": pa.array(lines["unit_cost"], pa.string()),
             "invoice_date": pa.array(pd.to_datetime(lines["invoice_date"], format="%Y-%m-%d %H:%M:%S"), pa.timestamp("us")),
             "customer_id": pa.array(lines["customer_id"].replace("", None), pa.string()),
             "row_no": pa.array(range(len(lines)), pa.int64()),
@@ -144,7 +145,7 @@ def _load_demo(url: str) -> None:
             cur.adbc_ingest("customers_raw", customers, mode="create")
             cur.execute(
                 "CREATE TABLE orders AS SELECT invoice_id, product_id, category, description, quantity, "
-                "NULLIF(unit_price, '')::numeric(12, 2) AS unit_price, invoice_date, customer_id, row_no "
+                "NULLIF(unit_price, '')::numeric(12, 2) AS unit_price, NULLIF(unit_cost, '')::numeric(12, 2) AS unit_cost, invoice_date, customer_id, row_no "
                 "FROM orders_raw ORDER BY row_no"
             )
             cur.execute("CREATE SCHEMA crm")

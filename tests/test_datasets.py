@@ -25,7 +25,7 @@ from segkit.cli import main as cli_main
 from segkit.datasets import population
 
 CODES = ("POST", "D", "M", "BANK CHARGES", "AMAZONFEE")
-TX_HEADER = "invoice_id,product_id,category,description,quantity,unit_price,invoice_date,customer_id"
+TX_HEADER = "invoice_id,product_id,category,description,quantity,unit_price,unit_cost,invoice_date,customer_id"
 CUSTOMERS_HEADER = "customer_id,customer_type,province,city,industry,age_band,gender,signup_date,name,phone,email"
 
 

@@ -122,3 +122,10 @@ def test_a_customer_without_orders_has_no_aov_tier():
     extra = pd.concat([FEATURES, pd.DataFrame({"customer_id": ["z"], "revenue": [0.0], "orders": [0]})], ignore_index=True)
     segment = tiers.transform(extra).table.set_index("customer_id")["segment"]
     assert pd.isna(segment["z"]) and segment["d"] == "high"
+
+
+def test_a_line_without_cost_leaves_that_customers_margin_unknown():
+    raw = load_transactions(_lines(uc=["6", "", "7"]), mapping={**MAPPING, "unit_cost": "uc"})
+    table = customer_table(clean_transactions(raw).clean).set_index("customer_id")
+    assert math.isnan(table.loc["x", "margin"]) and math.isnan(table.loc["x", "cost"])
+    assert table.loc["y", "margin"] == 12.0

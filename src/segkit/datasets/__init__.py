@@ -58,7 +58,7 @@ from segkit.datasets.population import (
 
 DEFAULT_SEED = 20240101
 DEFAULT_CUSTOMERS = 5000
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 __all__ = [

@@ -11,7 +11,8 @@ transactions.csv, with the dirt of `segkit.datasets.dirt` planted in them:
   baskets before they leave.
 - **Lines**: each order has 1 + Poisson lines, distinct products, quantity from the customer's
   basket size; unit price is the catalogue list price of the day (every other product costs 5%
-  more from 2025-01-01).
+  more from 2025-01-01); unit cost is a fixed share of the list price per category
+  (`COST_RATIOS`), empty for the non-product codes.
 - **Invoices** are numbered in time order from ``FIRST_INVOICE``: known customers' orders,
   guest orders, cancellation and return invoices alike.
 """
@@ -42,13 +43,17 @@ from segkit.datasets.population import (
 
 # fmt: off
 TRANSACTION_COLUMNS = (
-    "invoice_id", "product_id", "category", "description", "quantity", "unit_price", "invoice_date", "customer_id",
+    "invoice_id", "product_id", "category", "description", "quantity", "unit_price", "unit_cost", "invoice_date",
+    "customer_id",
 )
 # fmt: on
 FIRST_INVOICE = 500_001
 LINES_PER_CUSTOMER = 20  # ~100,000 lines for the default 5,000 customers
 
 # fmt: off
+#: Cost of goods as a share of the list price, per category: a product's unit cost is fixed over the
+#: two years (the 5 % price rise of 2025 widens its margin).
+COST_RATIOS = {"electronics": 0.70, "home": 0.55, "apparel": 0.40, "food": 0.65, "office": 0.50}
 # (code prefix, category, [(Chinese name, English name, list price in CNY), ...]) -- 20 each.
 CATALOGUE = (
     ("EL", "electronics", [
@@ -120,12 +125,12 @@ class Lines:
 def _catalogue() -> pd.DataFrame:
     """Products (with category and list price), then the non-product codes (neither)."""
     rows = [
-        (f"{prefix}{i:03d}", category, f"{zh} {en}", float(price))
+        (f"{prefix}{i:03d}", category, f"{zh} {en}", float(price), round(price * COST_RATIOS[category], 2))
         for prefix, category, items in CATALOGUE
         for i, (zh, en, price) in enumerate(items, start=1)
     ]
-    rows += [(code, None, description, np.nan) for code, description in NON_PRODUCT_CODES.items()]
-    return pd.DataFrame(rows, columns=["product_id", "category", "description", "unit_price"])
+    rows += [(code, None, description, np.nan, np.nan) for code, description in NON_PRODUCT_CODES.items()]
+    return pd.DataFrame(rows, columns=["product_id", "category", "description", "unit_price", "unit_cost"])
 
 
 def _part(invoice, seq, product, quantity, price, buyer, kind) -> pd.DataFrame:
@@ -319,6 +324,7 @@ def generate_lines(population: Population, *, seed: int, lines_per_customer: flo
             "description": pd.array(catalogue["description"].to_numpy()[item], dtype="str"),
             "quantity": parts["quantity"].to_numpy(dtype=np.int64),
             "unit_price": np.round(parts["price"].to_numpy(dtype=float), 2),
+            "unit_cost": catalogue["unit_cost"].to_numpy()[item],  # empty for non-product codes
             "invoice_date": PERIOD_START + inv_time[invoice].astype("timedelta64[s]"),
             "customer_id": pd.array(np.where(buyer >= 0, ids[buyers[np.maximum(buyer, 0)]], None), dtype="str"),
         }

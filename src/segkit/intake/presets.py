@@ -70,6 +70,7 @@ PRESETS: dict[str, Preset] = {
                 schema.PRODUCT_ID: "product_id",
                 schema.QUANTITY: "quantity",
                 schema.UNIT_PRICE: "unit_price",
+                schema.UNIT_COST: "unit_cost",  # demo data of generator version 3 and later
                 "description": "description",
                 "category": "category",
             },
@@ -197,6 +198,7 @@ class _Spec:
     sheet: str | int | None = None
     encoding: str | None = None
     fallback_encoding: str | None = None
+    preset: bool = False  # a preset's optional columns (cost included) may be absent; a mapping's cost may not
 
 
 def _resolve_spec(*, preset: str | None, mapping) -> _Spec:
@@ -217,6 +219,7 @@ def _resolve_spec(*, preset: str | None, mapping) -> _Spec:
             names=p.names,
             sheet=p.sheet,
             fallback_encoding=p.fallback_encoding,
+            preset=True,
         )
     if isinstance(mapping, (str, os.PathLike)):
         label = f"mapping {Path(mapping).name!r}"

@@ -15,8 +15,8 @@ Conventions of the canonical transaction table
 * quantity, unit_price and amount are float64; amount = quantity * unit_price unless the source
   gives the amount (CDNOW), in which case unit_price = amount / quantity (NaN when quantity is 0).
 * With a ``unit_cost`` or ``cost`` column mapped, the table gains ``cost`` (float64, the line's
-  cost of goods: quantity * unit_cost, or the mapped line total), from which the per-customer
-  table computes the margin.
+  cost of goods: quantity * unit_cost, or the mapped line total; empty cells allowed, NaN), from
+  which the per-customer table computes the margin.
 * Lines whose mapped cells are all empty (trailing ``,,,,`` lines of spreadsheet exports) are skipped.
 * Dates are parsed with one explicit format for the whole column: a preset lists candidate formats
   and the first that reads every value wins; nothing is guessed row by row.
@@ -226,8 +226,8 @@ def _canonical(raw: pd.DataFrame, columns: Mapping[str, str], spec: _Spec, *, so
     quantity = parse(schema.QUANTITY, parse_numbers)
     unit_price = parse(schema.UNIT_PRICE, parse_numbers)
     amount = parse(schema.AMOUNT, parse_numbers)
-    cost = parse(schema.COST, parse_numbers)
-    unit_cost = parse(schema.UNIT_COST, parse_numbers)
+    cost = parse(schema.COST, parse_numbers, allow_missing=True)  # unknown for some lines (fees, postage)
+    unit_cost = parse(schema.UNIT_COST, parse_numbers, allow_missing=True)
     order = parse(schema.ORDER_ID, _required_ids)
     if problems:
         raise InputError("\n".join(problems))

@@ -150,7 +150,8 @@ def customer_table(frame: Any) -> pd.DataFrame:
         (``datetime64[us]``), orders (distinct order ids) and purchase_days (distinct calendar days),
         both int64, revenue (sum of amount, currency, rounded to `MONEY_DECIMALS`), items (sum of
         quantity) and lines (number of lines); when the lines have a ``cost`` column, also cost
-        (sum of cost) and margin (revenue - cost), both rounded to `MONEY_DECIMALS`.
+        (sum of cost) and margin (revenue - cost), both rounded to `MONEY_DECIMALS`, NaN for a
+        customer with a line whose cost is unknown.
 
     Raises
     ------
@@ -171,12 +172,13 @@ def customer_table(frame: Any) -> pd.DataFrame:
             nw.col(AMOUNT).sum().alias(REVENUE),
             nw.col(QUANTITY).sum().alias(ITEMS),
             nw.len().alias(LINES),
-            *([nw.col(COST).sum().alias(COST)] if costed else []),
+            *([nw.col(COST).sum().alias(COST), nw.col(COST).count().alias("_sk_costed")] if costed else []),
         )
     )
     out = result.collect(backend="pandas").to_native()
     if costed:  # margin = revenue - cost of goods, both rounded to cents so they add up as printed
-        cost = out[COST].astype("float64").round(MONEY_DECIMALS)
+        known = out["_sk_costed"].astype("int64") == out[LINES].astype("int64")  # a line without a cost: margin unknown
+        cost = out[COST].astype("float64").round(MONEY_DECIMALS).where(known)
         revenue = out[REVENUE].astype("float64").round(MONEY_DECIMALS)
         extra = pd.DataFrame({COST: cost, MARGIN: (revenue - cost).round(MONEY_DECIMALS)}, index=out.index)
     else:
