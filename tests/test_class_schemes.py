@@ -1,0 +1,317 @@
+"""The user's own class schemes (issue 10): tiers with any number of cuts and names, the
+战略 / 重要 / 普通 map, rule maps without a strategy, strategy files, the run config's segments."""
+
+import json
+import textwrap
+import warnings
+
+import pandas as pd
+import pytest
+
+from segkit.core.errors import InputError, InputWarning
+from segkit.reporting import playbook
+from segkit.reporting.i18n import catalogue
+from segkit.reporting.names import segment_names
+from segkit.value import maps
+from segkit.value.segmentation import Segmenter
+from segkit.value.tiers import STRATEGIC_TIERS, strategic_tiers, value_tiers
+
+IDS = [f"c{i:02d}" for i in range(1, 11)]
+REVENUE = [40, 20, 10, 10, 5, 5, 4, 3, 2, 1]  # total 100, so a revenue is its share in %
+
+
+def features(revenue=REVENUE):
+    # shuffled rows: the tiers follow revenue (ties by id), not the row order
+    frame = pd.DataFrame({"customer_id": IDS, "revenue": [float(r) for r in revenue]})
+    return frame.iloc[[3, 0, 9, 5, 1, 7, 2, 8, 4, 6]].reset_index(drop=True)
+
+
+def labels(segmap):
+    return dict(zip(segmap.table["customer_id"], segmap.table["segment"]))
+
+
+def customers(revenue=REVENUE, last="2024-06-20"):
+    """The per-customer table the segmenter fits on: one order each, the revenue above."""
+    return pd.DataFrame(
+        {
+            "customer_id": IDS,
+            "first_purchase": pd.Timestamp("2024-01-01"),
+            "last_purchase": pd.Timestamp(last),
+            "orders": 1,
+            "purchase_days": 1,
+            "revenue": [float(r) for r in revenue],
+        }
+    )
+
+
+# ----------------------------------------------------------------------------- tiers with k cuts
+# Customers sorted by revenue, highest first; "before" = share of the customers ahead of each one:
+#   c01 .00  c02 .40  c03 .60  c04 .70  c05 .80  c06 .85  c07 .90  c08 .94  c09 .97  c10 .99
+# Tier i while before < cut i. Cuts (0.5, 0.8, 0.95):
+#   A: .00 .40 (< .5)   B: .60 .70 (< .8)   C: .80 .85 .90 .94 (< .95; .80 is not < .8)   D: .97 .99
+FOUR_TIERS = {
+    **dict.fromkeys(["c01", "c02"], "A"),
+    **dict.fromkeys(["c03", "c04"], "B"),
+    **dict.fromkeys(["c05", "c06", "c07", "c08"], "C"),
+    **dict.fromkeys(["c09", "c10"], "D"),
+}
+# Default cuts (0.80, 0.95): A while before < .8 (c01..c04), B while < .95 (c05..c08), C the rest.
+THREE_TIERS = {
+    **dict.fromkeys(["c01", "c02", "c03", "c04"], "A"),
+    **dict.fromkeys(["c05", "c06", "c07", "c08"], "B"),
+    **dict.fromkeys(["c09", "c10"], "C"),
+}
+
+
+def test_four_tiers_worked_by_hand():
+    tiers = value_tiers(features(), cuts=(0.5, 0.8, 0.95))
+    assert labels(tiers.map) == FOUR_TIERS
+    assert tiers.cuts == (0.5, 0.8, 0.95)
+    assert tiers.keys == ("A", "B", "C", "D")
+    assert tiers.map.segments["rank"].tolist() == [1, 2, 3, 4]
+    assert tiers.map.sizes["customers"].tolist() == [2, 2, 4, 2]
+    assert tiers.customer_share_at_cut == pytest.approx(0.2)
+
+
+def test_default_cuts_give_the_same_three_tiers_as_before():
+    tiers = value_tiers(features())
+    assert labels(tiers.map) == THREE_TIERS
+    assert tiers.cuts == (0.80, 0.95) and tiers.keys == ("A", "B", "C")
+    assert tiers.customer_share_at_cut == pytest.approx(0.4)
+
+
+def test_one_cut_gives_two_tiers_and_a_last_cut_of_one_leaves_only_zero_revenue_last():
+    assert set(labels(value_tiers(features(), cuts=(0.5,)).map).items()) == {
+        *((k, "A") for k in ("c01", "c02")),
+        *((k, "B") for k in IDS[2:]),
+    }
+    # cut 1.0: every customer with revenue is ahead of it; only the zero-revenue one is past it
+    frame = pd.DataFrame({"customer_id": ["a", "b", "z"], "revenue": [3.0, 1.0, 0.0]})
+    assert labels(value_tiers(frame, cuts=(0.5, 1.0)).map) == {"a": "A", "b": "B", "z": "C"}
+
+
+def test_named_tiers_and_their_names_in_both_languages():
+    tiers = value_tiers(features(), cuts=(0.5, 0.8, 0.95), names=("vip", "large", "medium", "small"))
+    rename = {"A": "vip", "B": "large", "C": "medium", "D": "small"}
+    assert labels(tiers.map) == {k: rename[v] for k, v in FOUR_TIERS.items()}
+    assert segment_names(tiers.map, "en") == {"vip": "VIP", "large": "Large", "medium": "Medium", "small": "Small"}
+    assert segment_names(tiers.map, "zh") == {"vip": "VIP客户", "large": "大客户", "medium": "中客户", "small": "小客户"}
+    four = value_tiers(features(), cuts=(0.5, 0.8, 0.95))
+    assert segment_names(four.map, "zh")["D"] == "D类：第四层级"
+    assert segment_names(four.map, "en")["D"] == "D: fourth tier"
+
+
+@pytest.mark.parametrize(
+    ("cuts", "names", "message"),
+    [
+        ((0.5, 0.5), None, "must increase"),
+        ((0.8, 0.5), None, "must increase"),
+        ((0.0, 0.5), None, "0 < first cut"),
+        ((0.5, 1.2), None, "last cut <= 1"),
+        ((), None, "one or more numbers"),
+        ((0.5, "x"), None, "one or more numbers"),
+        ((0.5, 0.8), ("vip", "large"), "2 cuts make 3 tiers, but 2 names"),
+        ((0.5, 0.8), ("vip", "vip", "small"), "distinct"),
+        ((0.5, 0.8), ("vip", "", "small"), "distinct, non-empty"),
+    ],
+)
+def test_bad_cuts_and_names_are_input_errors(cuts, names, message):
+    with pytest.raises(InputError, match=message):
+        value_tiers(features(), cuts=cuts, names=names)
+
+
+# ---------------------------------------------------------------------- 战略 / 重要 / 普通
+
+
+def test_strategic_scheme_by_hand_and_its_names():
+    segmap = strategic_tiers(features())
+    assert segmap.name == "strategic_tier"
+    rename = {"A": "strategic", "B": "key", "C": "ordinary"}
+    assert labels(segmap) == {k: rename[v] for k, v in THREE_TIERS.items()}
+    assert segmap.segments["key"].tolist() == [t["key"] for t in STRATEGIC_TIERS] == ["strategic", "key", "ordinary"]
+    assert segment_names(segmap, "zh") == {"strategic": "战略客户", "key": "重要客户", "ordinary": "普通客户"}
+    assert segment_names(segmap, "en") == {
+        "strategic": "Strategic customers",
+        "key": "Key customers",
+        "ordinary": "Ordinary customers",
+    }
+    assert catalogue("zh")["value.maps.strategic_tier"] == "战略、重要与普通客户"
+    with pytest.raises(InputError, match="two shares"):
+        strategic_tiers(features(), cuts=(0.5, 0.8, 0.9))
+
+
+def test_strategic_scheme_has_a_strategy_in_both_languages():
+    segs = maps._catalogue(STRATEGIC_TIERS)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "no strategy" warning
+        en = playbook.playbook("strategic_tier", segs, "en").set_index("key")
+        zh = playbook.playbook("strategic_tier", segs, "zh").set_index("key")
+    assert "Dedicated account manager" in en.loc["strategic", "actions"]
+    assert "Cross-sell" in en.loc["key", "actions"]
+    assert "Standardised, low-cost digital service" in en.loc["ordinary", "actions"]
+    assert "专属客户经理" in zh.loc["strategic", "actions"] and zh.loc["strategic", "kpi"]
+
+
+# ------------------------------------------------------------- a rule map without a strategy
+
+RULES = textwrap.dedent("""
+    account_size:
+      title: {en: Account size, zh: 客户规模}
+      segments:
+        - {key: big, rank: 1, en: Big accounts, zh: 大账户, when: "revenue >= 10"}
+      other: {key: rest, rank: 2, en: Other accounts, zh: 其他账户}
+""")
+STRATEGY = textwrap.dedent("""
+    account_size:
+      big:
+        en: {actions: ["Visit twice a year", "Annual plan"], kpi: "Revenue kept"}
+        zh: {actions: ["每年拜访两次", "年度计划"], kpi: "收入留存"}
+      rest:
+        en: {actions: ["Newsletter"], kpi: "Cost to serve"}
+        zh: {actions: ["电子简报"], kpi: "服务成本"}
+""")
+
+
+@pytest.fixture
+def rules_file(tmp_path):
+    path = tmp_path / "my_rules.yaml"
+    path.write_text(RULES, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def strategy_file(tmp_path):
+    path = tmp_path / "my_strategy.yaml"
+    path.write_text(STRATEGY, encoding="utf-8")
+    return path
+
+
+def test_map_without_strategy_warns_naming_map_and_segments_and_shows_no_strategy(rules_file):
+    seg = Segmenter(rules_path=rules_file).fit(customers(), as_of="2024-07-01").segmentation_
+    segmap = seg.maps["account_size"]
+    # revenue >= 10: c01 40, c02 20, c03 10, c04 10
+    assert labels(segmap) == {**dict.fromkeys(IDS[:4], "big"), **dict.fromkeys(IDS[4:], "rest")}
+    with pytest.warns(InputWarning, match=r"map 'account_size' has no strategy in 'zh' for the segments big, rest"):
+        table = playbook.playbook("account_size", segmap.sizes, "zh")
+    assert table["actions"].tolist() == [catalogue("zh")["value.playbook_missing.actions"]] * 2
+    assert table["kpi"].tolist() == ["—", "—"]
+    assert table["customers"].tolist() == [4, 6]  # the segment's numbers stay beside the text
+
+
+def test_a_strategy_file_gives_the_user_map_its_strategy_and_keeps_the_built_in_ones(strategy_file):
+    segs = pd.DataFrame({"key": ["big", "rest"]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        table = playbook.playbook("account_size", segs, "en", strategy=strategy_file)
+        zh = playbook.playbook("account_size", segs, "zh", strategy=strategy_file)
+        tiers = playbook.playbook("value_tier", pd.DataFrame({"key": ["A", "B", "C"]}), "en", strategy=strategy_file)
+    assert table["actions"].tolist() == ["Visit twice a year; Annual plan", "Newsletter"]
+    assert table["kpi"].tolist() == ["Revenue kept", "Cost to serve"]
+    assert zh["actions"].tolist()[0] == "每年拜访两次；年度计划"
+    assert tiers["actions"].str.startswith("Dedicated account management").tolist() == [True, False, False]
+    book = playbook.load_playbook(strategy=strategy_file)
+    assert {"rfm10", "value_tier", "strategic_tier", "account_size"} <= set(book)
+
+
+def test_a_strategy_file_replaces_one_built_in_segment_only(tmp_path):
+    path = tmp_path / "mine.yaml"
+    path.write_text('strategic_tier:\n  key:\n    en: {actions: ["Quarterly review"], kpi: "Growth"}\n', encoding="utf-8")
+    table = playbook.playbook("strategic_tier", maps._catalogue(STRATEGIC_TIERS), "en", strategy=path).set_index("key")
+    assert table.loc["key", "actions"] == "Quarterly review"
+    assert "Dedicated account manager" in table.loc["strategic", "actions"]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("account_size: [1, 2]\n", "mine.yaml: map 'account_size': expected a mapping of segment keys"),
+        ("account_size:\n  big: {en: {actions: x, kpi: y}}\n", "segment 'big', en: 'actions' must be a list"),
+        ("account_size:\n  big: {en: {actions: [x]}}\n", "segment 'big', en: 'kpi' must be a text"),
+        ("account_size: {big: [x]\n", "mine.yaml: not valid YAML"),
+    ],
+)
+def test_malformed_strategy_file_is_input_error_naming_file_map_and_segment(tmp_path, text, message):
+    path = tmp_path / "mine.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError, match=message):
+        playbook.playbook("account_size", pd.DataFrame({"key": ["big"]}), "en", strategy=path)
+
+
+def test_missing_strategy_file_is_input_error(tmp_path):
+    with pytest.raises(InputError, match="nope.yaml: playbook file not found"):
+        playbook.load_playbook(strategy=tmp_path / "nope.yaml")
+
+
+# ------------------------------------------------------------------------------- the Segmenter
+
+
+def test_segmenter_with_four_named_tiers_the_strategic_map_and_a_rule_map(rules_file):
+    segmenter = Segmenter(tier_cuts=(0.5, 0.8, 0.95), tier_names=("vip", "large", "medium", "small"), rules_path=rules_file)
+    seg = segmenter.fit(customers(), as_of="2024-07-01").segmentation_
+    assert list(seg.maps) == ["rfm10", "eight_class", "value_tier", "strategic_tier", "account_size"]
+    rename = {"A": "vip", "B": "large", "C": "medium", "D": "small"}
+    assert labels(seg.maps["value_tier"]) == {k: rename[v] for k, v in FOUR_TIERS.items()}
+    # the strategic scheme keeps its own cuts (0.80 / 0.95), whatever the tier cuts
+    assert labels(seg.maps["strategic_tier"]) == {
+        k: {"A": "strategic", "B": "key", "C": "ordinary"}[v] for k, v in THREE_TIERS.items()
+    }
+    assert segmenter.tier_cuts_ == (0.5, 0.8, 0.95) and segmenter.tier_names_ == ("vip", "large", "medium", "small")
+    assert {"strategic_tier", "account_size", "value_tier"} <= set(seg.table.columns)
+    # the built-in rfm10 stays when the rule file has none
+    assert segmenter.rules_.name == "rfm10" and "champions" in set(seg.maps["rfm10"].segments["key"])
+
+
+def test_segmenter_state_restores_through_json_as_the_prepared_run_does(rules_file):
+    from segkit.pipeline.prepared import PreparedRun
+
+    fitted = Segmenter(tier_cuts=(0.5, 0.8, 0.95), tier_names=("vip", "large", "medium", "small"), rules_path=rules_file)
+    fitted.fit(customers(), as_of="2024-07-01")
+    state = json.loads(json.dumps(fitted.state()))
+    assert state["params"]["tier_cuts"] == [0.5, 0.8, 0.95] and state["tier_names"] == ["vip", "large", "medium", "small"]
+    assert state["rule_maps"] == ["account_size"]
+
+    class Stored:  # what PreparedRun.segmenter reads: the stored settings and the customer table
+        settings = {"segmenter": state, "as_of": "2024-07-01"}
+        customer_table = customers()
+        as_of = pd.Timestamp("2024-07-01")
+
+    restored = PreparedRun.segmenter.func(Stored())
+    assert restored.tier_cuts == (0.5, 0.8, 0.95) and restored.tier_names == ("vip", "large", "medium", "small")
+    for name, segmap in fitted.segmentation_.maps.items():
+        assert labels(restored.segmentation_.maps[name]) == labels(segmap), name
+    # a run prepared before tier names existed has none in its state: the A, B, C default
+    old = {**state, "params": {k: v for k, v in state["params"].items() if k != "tier_names"}}
+    Stored.settings = {"segmenter": {**old, "params": {**old["params"], "tier_cuts": [0.8, 0.95], "rules_path": None}}}
+    assert PreparedRun.segmenter.func(Stored()).tier_names_ == ("A", "B", "C")
+
+
+def test_strategic_map_migrates_on_the_same_scale():
+    from segkit.value.transitions import migrate_snapshot
+
+    seg = Segmenter().fit(customers(), as_of="2024-07-01").segmentation_
+    # Earlier: revenue reversed (c01 1 ... c10 40). Before shares, highest first:
+    #   c10 .00  c09 .40  c07 .60  c08 .70 -> strategic;  c05 .80  c06 .85  c04 .90  c03 .94 -> key;  c02 .97  c01 .99 -> ordinary
+    earlier = customers(REVENUE[::-1], last="2024-05-20")
+    then = seg.segmenter.transform(earlier, as_of=pd.Timestamp("2024-06-01"))
+    assert labels(then.maps["strategic_tier"]) == {
+        **dict.fromkeys(["c07", "c08", "c09", "c10"], "strategic"),
+        **dict.fromkeys(["c03", "c04", "c05", "c06"], "key"),
+        **dict.fromkeys(["c01", "c02"], "ordinary"),
+    }
+    moved = migrate_snapshot(earlier, seg, as_of=pd.Timestamp("2024-06-01"), map_name="strategic_tier")
+    # now: c01..c04 strategic (up: c01, c02 from ordinary, c03, c04 from key), c05 c06 key (stayed),
+    # c07 c08 key (down from strategic), c09 c10 ordinary (down from strategic)
+    moves = dict(zip(moved.moves["direction"], moved.moves["customers"]))
+    assert (moves["upgraded"], moves["stayed"], moves["downgraded"], moves.get("new", 0)) == (4, 2, 4, 0)
+
+
+def test_rule_map_may_not_take_a_built_in_name(tmp_path):
+    path = tmp_path / "clash.yaml"
+    path.write_text(RULES.replace("account_size:", "strategic_tier:"), encoding="utf-8")
+    with pytest.raises(InputError, match="clash.yaml: map 'strategic_tier' is a built-in map's name"):
+        Segmenter(rules_path=path).fit(customers(), as_of="2024-07-01")
+
+
+def test_segmenter_rejects_names_that_do_not_fit_the_cuts():
+    with pytest.raises(InputError, match="Segmenter: tier_cuts / tier_names: 2 cuts make 3 tiers, but 4 names"):
+        Segmenter(tier_names=("vip", "large", "medium", "small")).fit(customers(), as_of="2024-07-01")
