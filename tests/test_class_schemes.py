@@ -2,8 +2,10 @@
 战略 / 重要 / 普通 map, rule maps without a strategy, strategy files, the run config's segments."""
 
 import json
+import re
 import textwrap
 import warnings
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -315,3 +317,94 @@ def test_rule_map_may_not_take_a_built_in_name(tmp_path):
 def test_segmenter_rejects_names_that_do_not_fit_the_cuts():
     with pytest.raises(InputError, match="Segmenter: tier_cuts / tier_names: 2 cuts make 3 tiers, but 4 names"):
         Segmenter(tier_names=("vip", "large", "medium", "small")).fit(customers(), as_of="2024-07-01")
+
+
+# ------------------------------------------------------------------------ the run config
+
+
+@pytest.fixture
+def project(tmp_path):
+    """A project with one notebook and one input; the config sits in configs/, beside its rule and strategy files."""
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "notebooks" / "01-tiny.py").write_text('# %% tags=["parameters"]\nlanguage: str = "en"\n', encoding="utf-8")
+    (tmp_path / "t.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    configs = tmp_path / "configs"
+    configs.mkdir()
+    (configs / "my_rules.yaml").write_text(RULES, encoding="utf-8")
+    (configs / "my_strategy.yaml").write_text(STRATEGY, encoding="utf-8")
+
+    def config(segments: str) -> Path:
+        path = configs / "run.yaml"
+        base = f"run_id: tiny\nbase_dir: {tmp_path}\ninputs:\n  transactions: {{path: t.csv, preset: demo}}\n"
+        path.write_text(base + textwrap.dedent(segments), encoding="utf-8")
+        return path
+
+    return configs, config
+
+
+def test_config_segments_are_checked_resolved_and_stored(project):
+    from segkit.pipeline.config import load_config
+
+    configs, config = project
+    loaded = load_config(
+        config("""
+        segments:
+          tier_cuts: [0.5, 0.8, 0.95]
+          tier_names: [vip, large, medium, small]
+          rules: my_rules.yaml
+          strategy: my_strategy.yaml
+        """)
+    )
+    s = loaded.segments
+    assert s.tier_cuts == (0.5, 0.8, 0.95) and s.tier_names == ("vip", "large", "medium", "small")
+    # relative to the config's folder (configs/), not to base_dir
+    assert s.rules == (configs / "my_rules.yaml").resolve() and s.strategy == (configs / "my_strategy.yaml").resolve()
+    assert s.segmenter_options() == {"tier_cuts": (0.5, 0.8, 0.95), "tier_names": s.tier_names, "rules_path": s.rules}
+    segmenter = Segmenter(**s.segmenter_options()).fit(customers(), as_of="2024-07-01")
+    assert labels(segmenter.segmentation_.maps["value_tier"])["c09"] == "small"
+
+
+def test_config_without_segments_keeps_the_defaults(project):
+    from segkit.pipeline.config import load_config
+
+    _, config = project
+    s = load_config(config("")).segments
+    assert (s.tier_cuts, s.tier_names, s.rules, s.strategy) == ((0.80, 0.95), None, None, None)
+    assert Segmenter(**s.segmenter_options()).get_params() == Segmenter().get_params()
+
+
+@pytest.mark.parametrize(
+    ("segments", "message"),
+    [
+        ("segments: [0.8]\n", "run.yaml: segments must be a mapping"),
+        ("segments: {tier_cut: [0.8]}\n", re.escape("run.yaml: segments: unknown key 'tier_cut' (did you mean 'tier_cuts'?)")),
+        ("segments: {tier_cuts: 0.8}\n", "run.yaml: segments.tier_cuts must be a list of numbers"),
+        ("segments: {tier_cuts: [0.8, yes]}\n", "run.yaml: segments.tier_cuts must be a list of numbers"),
+        (
+            "segments: {tier_cuts: [0.9, 0.8]}\n",
+            re.escape("run.yaml: segments.tier_cuts / tier_names: cuts (0.9, 0.8) must increase"),
+        ),
+        ("segments: {tier_cuts: [0.5, 1.5]}\n", "last cut <= 1"),
+        ("segments: {tier_names: vip}\n", "run.yaml: segments.tier_names must be a list of texts"),
+        ("segments: {tier_names: [vip, large]}\n", "2 cuts make 3 tiers, but 2 names are given"),
+        ("segments: {tier_names: [a, a, b]}\n", "must be distinct"),
+        ("segments: {rules: nope.yaml}\n", "run.yaml: segments.rules: .*nope.yaml: file not found"),
+        ("segments: {rules: 3}\n", "run.yaml: segments.rules must be a file path"),
+        ("segments: {strategy: nope.yaml}\n", "run.yaml: segments.strategy: .*nope.yaml: file not found"),
+        ("segments: {rules: bad_rules.yaml}\n", "run.yaml: segments.rules: bad_rules.yaml: map 'broken' needs 'segments'"),
+        ("segments: {rules: clash.yaml}\n", "run.yaml: segments.rules: clash.yaml: map 'value_tier' is a built-in map's name"),
+        (
+            "segments: {strategy: bad_strategy.yaml}\n",
+            "run.yaml: segments.strategy: bad_strategy.yaml: map 'x', segment 'y', en: 'kpi'",
+        ),
+    ],
+)
+def test_config_segment_errors_name_the_config_and_the_key(project, segments, message):
+    from segkit.pipeline.config import load_config
+
+    configs, config = project
+    (configs / "bad_rules.yaml").write_text("broken: {title: {en: B}}\n", encoding="utf-8")
+    (configs / "clash.yaml").write_text(RULES.replace("account_size:", "value_tier:"), encoding="utf-8")
+    (configs / "bad_strategy.yaml").write_text("x:\n  y:\n    en: {actions: [a]}\n", encoding="utf-8")
+    with pytest.raises(InputError, match=message):
+        load_config(config(segments))
