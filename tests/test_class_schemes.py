@@ -408,3 +408,18 @@ def test_config_segment_errors_name_the_config_and_the_key(project, segments, me
     (configs / "bad_strategy.yaml").write_text("x:\n  y:\n    en: {actions: [a]}\n", encoding="utf-8")
     with pytest.raises(InputError, match=message):
         load_config(config(segments))
+
+
+def test_the_report_reads_any_number_of_tiers_in_words():
+    from segkit.reporting.report import Report
+    from segkit.reporting.value_report import tier_bands
+
+    tiers = value_tiers(features(), cuts=(0.5, 0.8, 0.95), names=("vip", "large", "medium", "small"))
+    assert tier_bands(tiers.keys, tiers.cuts, tiers.map, Report("en")) == (
+        "VIP = the customers that make up the first 50.0% of revenue, Large = the next 30.0%, "
+        "Medium = the next 15.0%, Small = the rest"
+    )
+    default = value_tiers(features())
+    assert tier_bands(default.keys, default.cuts, default.map, Report("zh")) == (
+        "A类：高价值 = 贡献前 80.0% 收入的客户，B类：中价值 = 接下来的 15.0%，C类：低价值 = 其余客户"
+    )
