@@ -4,8 +4,9 @@
 returns ``self``, what was learned ends in ``_``) without depending on scikit-learn: what it
 learns is the score thresholds, the 8-class reference values, the tier cuts and names, and the
 rule sets of the 10-segment map and of the user's own maps (a rule file's other maps join the
-segmentation beside the built-in ones). Applying the fitted segmenter to an earlier snapshot (`transform`) labels it
-on the same scale, so a customer who moves between segments changed, not the other customers.
+segmentation beside the built-in ones). Applying the fitted segmenter to an earlier snapshot
+(`transform`) labels it on the same scale, so a customer who moves between segments changed, not
+the other customers.
 `segment_customers` is the one-call form: fit on a snapshot and return its segmentation.
 """
 
@@ -201,7 +202,7 @@ class Segmenter:
             name of a built-in map.
         """
         tier_names = tier_keys(self.tier_cuts, self.tier_names, what="Segmenter: tier_cuts / tier_names")
-        rules = load_rules()
+        rules = {"rfm10": load_rules()["rfm10"]}  # the built-in 10-segment map
         if self.rules_path is not None:
             own = load_rules(self.rules_path)
             taken = [name for name in own if name in RESERVED_MAP_NAMES]
