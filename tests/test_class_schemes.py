@@ -423,3 +423,50 @@ def test_the_report_reads_any_number_of_tiers_in_words():
     assert tier_bands(default.keys, default.cuts, default.map, Report("zh")) == (
         "A类：高价值 = 贡献前 80.0% 收入的客户，B类：中价值 = 接下来的 15.0%，C类：低价值 = 其余客户"
     )
+
+
+def test_value_report_playbook_shows_every_map_a_user_map_without_strategy_and_the_strategy_file(
+    tmp_path, rules_file, strategy_file, monkeypatch
+):
+    """The report as a run prepared with segments.rules / segments.strategy shows it (settings as prepare stores them)."""
+    from segkit.pipeline.config import InputFile
+    from segkit.pipeline.prepare import prepare
+    from segkit.reporting import report
+    from segkit.reporting.report import Report
+    from segkit.reporting.value_report import ValueReport
+
+    shown: list = []
+    monkeypatch.setattr(report, "display", lambda obj, raw=False, **_: shown.append(obj if raw else getattr(obj, "data", obj)))
+    lines = pd.DataFrame(  # two orders per customer (so the churn threshold can be derived), half the revenue each
+        {
+            "customer_id": IDS * 2,
+            "order_id": [f"o{i}" for i in range(20)],
+            "order_date": ["2024-03-01"] * 10 + ["2024-06-20"] * 10,
+            "product_id": "p",
+            "quantity": 1,
+            "unit_price": [r / 2 for r in REVENUE] * 2,
+        }
+    )
+    lines.to_csv(tmp_path / "lines.csv", index=False)
+    mapping = {k: k for k in lines.columns}
+    inputs = {"transactions": InputFile(path=tmp_path / "lines.csv", mapping=mapping)}
+    run = prepare(inputs, tmp_path / "prepared", engine="pandas", value_clusters={"method": "none"})
+    assert run.errors == {}
+
+    def html(language: str) -> str:
+        shown.clear()
+        run.__dict__.pop("segmenter", None)  # refit with the settings below
+        ValueReport(Report(language), run).playbook()
+        return "".join(s for s in shown if isinstance(s, str))
+
+    run.settings["segmenter"]["params"]["rules_path"] = str(rules_file)
+    with pytest.warns(InputWarning, match="'account_size'"):
+        page = html("en")
+    for title in ("10-segment RFM map", "Value tiers (Pareto / ABC)", "Strategic, key and ordinary customers", "Account size"):
+        assert f">{title}</h3>" in page
+    assert "No strategy given for this segment" in page and "Dedicated account manager" in page
+    run.settings["strategy"] = str(strategy_file)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", InputWarning)
+        page = html("zh")
+    assert ">客户规模</h3>" in page and "每年拜访两次" in page and "尚无策略" not in page
