@@ -195,7 +195,13 @@ def test_segmenter_carries_the_clusters_as_a_map_and_migration_uses_them():
     segmenter = Segmenter(clusters=unfitted).fit(customers, as_of="2025-07-01")
     assert not hasattr(unfitted, "k_")  # the segmenter fits a copy
     seg = segmenter.segmentation_
-    assert list(seg.maps) == ["rfm10", "eight_class", "value_tier", "value_cluster"]
+    assert list(seg.maps) == [
+        "rfm10",
+        "eight_class",
+        "value_tier",
+        "strategic_tier",
+        "value_cluster",
+    ]  # the built-in maps, then the clusters
     assert seg.table["value_cluster"].nunique() == 3
     assert segmenter.state()["clusters"]["k"] == 3
     earlier = customers.assign(revenue=customers["revenue"] / 10)  # everyone spent less before

@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from segkit import InputError
+from segkit.core.errors import InputWarning
 from segkit.reporting import playbook
 from segkit.reporting.names import segment_labels, segment_names
 from segkit.value import eight_class_model as eight_class
@@ -292,7 +293,9 @@ def test_playbook_covers_every_segment_of_every_builtin_map_in_both_languages():
     catalogues = {
         "rfm10": maps.rfm10(scored([("a", 5, 5, 5)])).segments,
         "eight_class": eight([("a", 1, 1, 1.0)]).segments,
-        "value_tier": maps._catalogue(value_tiers.VALUE_TIERS),
+        # A, B, C, the extra tiers D..F and the VIP / large / medium / small tier names
+        "value_tier": pd.DataFrame({"key": [*"ABCDEF", "vip", "large", "medium", "small"]}),
+        "strategic_tier": maps._catalogue(value_tiers.STRATEGIC_TIERS),
         "lifecycle": pd.DataFrame({"key": list(STAGES)}),
     }
     book = playbook.load_playbook()
@@ -304,10 +307,16 @@ def test_playbook_covers_every_segment_of_every_builtin_map_in_both_languages():
             assert table["actions"].str.len().gt(0).all() and table["kpi"].str.len().gt(0).all()
 
 
-def test_playbook_missing_entry_is_input_error(tmp_path):
+def test_playbook_missing_entry_is_named_in_a_warning_and_a_malformed_one_is_input_error(tmp_path):
+    # A segment without an entry is not dropped silently: the warning names it (issue 10 made this
+    # a warning and a "no strategy given" row instead of an error); a malformed entry stays an error.
     path = tmp_path / "book.yaml"
     path.write_text("value_tier:\n  A: {en: {actions: [x], kpi: y}}\n", encoding="utf-8")
-    with pytest.raises(InputError, match="segment 'B'"):
+    with pytest.warns(InputWarning, match="'value_tier'.*B, C"):
+        table = playbook.playbook("value_tier", maps._catalogue(value_tiers.VALUE_TIERS), "en", path=path)
+    assert table["actions"].tolist()[0] == "x"
+    path.write_text("value_tier:\n  A: {en: {actions: [x]}}\n", encoding="utf-8")
+    with pytest.raises(InputError, match="book.yaml: map 'value_tier', segment 'A', en: 'kpi'"):
         playbook.playbook("value_tier", maps._catalogue(value_tiers.VALUE_TIERS), "en", path=path)
 
 

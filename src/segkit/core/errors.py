@@ -38,3 +38,7 @@ def sample_offenders(rows: Sequence[int], values: Sequence[object], *, limit: in
     if len(shown) > limit:
         text += ", ..."
     return text
+
+
+class InputWarning(UserWarning):
+    """Input that can be used but is probably incomplete (a segment without a strategy, ...); the message says what to add."""

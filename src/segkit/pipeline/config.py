@@ -20,6 +20,7 @@ import yaml
 from segkit.core.errors import InputError
 from segkit.pipeline.config_checks import hint, no_unknown
 from segkit.pipeline.config_inputs import INPUT_KEYS, INPUTS, InputFile, read_inputs
+from segkit.pipeline.config_segments import SEGMENT_KEYS, SegmentSettings, read_segments
 from segkit.reporting.i18n import LANGUAGES
 
 #: Top-level keys and what they mean (the README table documents the same).
@@ -38,6 +39,7 @@ KEYS = {
     "migration_days": "the migration compares segments with this many days before as_of (default 90)",
     "lifetime_value": "lifetime-value and churn models: {time_unit: W, horizon_months: 12, monthly_discount_rate: 0.01, calibration_end: '', churn_window_days: 90, at_risk_top_share: 0.2, at_risk_min_risk: 0.5}",
     "value_clusters": "data-driven value segments: {method: kmeans | gmm | none, k: 0 (= chosen), k_min: 3, k_max: 8}",
+    "segments": "your own class schemes: {tier_cuts: [0.8, 0.95], tier_names: [...], rules: file.yaml, strategy: file.yaml}",
     "parameters": "extra parameters per notebook: {notebook: {parameter: value}}",
     "base_dir": "folder relative paths are resolved against (default: the current directory)",
     "notebooks_dir": "folder holding the notebooks (default: <base_dir>/notebooks)",
@@ -49,7 +51,7 @@ KEYS = {
 #: Where cleaning and aggregation run (`segkit.pipeline.prepare.choose_engine`).
 ENGINES = ("auto", "pandas", "duckdb", "spark")
 #: Settings that hold for every report of a run alike: a top-level key, never a notebook parameter.
-RUN_WIDE = ("as_of", "churn_days", "migration_days", "cleaning_options", "engine", "lifetime_value", "value_clusters")
+RUN_WIDE = ("as_of", "churn_days", "migration_days", "cleaning_options", "engine", "lifetime_value", "value_clusters", "segments")
 #: The lifetime-value settings and their defaults (`segkit.models.lifetime_value.fit_lifetime_value`).
 LIFETIME_VALUE = {
     "time_unit": "W",
@@ -103,6 +105,7 @@ class RunConfig:
     migration_days: int = 90
     lifetime_value: dict[str, Any] = field(default_factory=lambda: dict(LIFETIME_VALUE))
     value_clusters: dict[str, Any] = field(default_factory=lambda: dict(VALUE_CLUSTERS))
+    segments: SegmentSettings = field(default_factory=SegmentSettings)
     pseudonymize_key: str | None = field(default=None, repr=False)
 
 
@@ -195,6 +198,7 @@ def load_config(
         raise InputError(f"{name}: migration_days must be a positive whole number of days, got {migration_days!r}")
     lifetime_value = _lifetime_value(raw.get("lifetime_value"), where=name)
     value_clusters = _value_clusters(raw.get("value_clusters"), where=name)
+    segments = read_segments(raw.get("segments"), folder=source.resolve().parent, where=name)
     for notebook, values in parameters.items():
         for key in RUN_WIDE:
             if key in values:
@@ -227,6 +231,7 @@ def load_config(
         migration_days=migration_days,
         lifetime_value=lifetime_value,
         value_clusters=value_clusters,
+        segments=segments,
     )
 
 
@@ -297,4 +302,4 @@ def _as_of(value: object, *, where: str) -> date | None:
         raise InputError(f"{where}: as_of {value!r} is not a date; write it as YYYY-MM-DD (e.g. 2011-12-10)") from None
 
 
-__all__ = ["INPUTS", "INPUT_KEYS", "InputFile", "RunConfig", "load_config"]
+__all__ = ["INPUTS", "INPUT_KEYS", "SEGMENT_KEYS", "InputFile", "RunConfig", "SegmentSettings", "load_config"]

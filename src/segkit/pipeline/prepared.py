@@ -137,7 +137,13 @@ class PreparedRun:
         state = self.settings["segmenter"]["params"]
         fitted = self.settings["segmenter"].get("clusters")
         clusters = FrozenClusters(ValueClusters.from_state(fitted)) if fitted else None
-        params = {**state, "tier_cuts": tuple(state["tier_cuts"]), "clusters": clusters}
+        names = state.get("tier_names")  # runs prepared before tier names were settable have none
+        params = {
+            **state,
+            "tier_cuts": tuple(state["tier_cuts"]),
+            "tier_names": tuple(names) if names is not None else None,
+            "clusters": clusters,
+        }
         return Segmenter(**params).fit(self.customer_table, as_of=self.as_of)
 
     @property

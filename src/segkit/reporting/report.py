@@ -73,6 +73,10 @@ class Report:
     def heading(self, key: str, *, level: int = 2, **values: object) -> None:
         self._show(f"<h{level}>{html.escape(self.t(key, **values))}</h{level}>")
 
+    def heading_text(self, text: str, *, level: int = 2) -> None:
+        """A heading whose text is already in the report language (a user's map title, `map_title`)."""
+        self._show(f"<h{level}>{html.escape(text)}</h{level}>")
+
     def text(self, key: str, **values: object) -> None:
         self._show(f"<p>{html.escape(self.t(key, **values))}</p>")
 

@@ -57,6 +57,32 @@ def _labels(keys: Any) -> dict[str, str]:
     return {k: f"value.metrics.{k}" for k in keys}
 
 
+def tier_bands(keys: Any, cuts: Any, segmap: Any, report: Report) -> str:
+    """The tiers in words: "A = the customers that make up the first 80 % of revenue, B = the next 15 %, C = the rest".
+
+    Parameters
+    ----------
+    keys : sequence of str
+        The tier keys, best first (k + 1).
+    cuts : sequence of float
+        The k cumulative revenue shares that end the tiers.
+    segmap : SegmentMap
+        The tier map (names its keys).
+    report : Report
+        The report (language and catalogue).
+
+    Returns
+    -------
+    str
+    """
+    names = segment_names(segmap, report.language)
+    shares = [cuts[0], *(b - a for a, b in zip(cuts, cuts[1:]))]
+    parts = [report.t("value.tier_bands.first", tier=names[keys[0]], share=fmt_pct(shares[0]))]
+    parts += [report.t("value.tier_bands.next", tier=names[k], share=fmt_pct(x)) for k, x in zip(keys[1:], shares[1:])]
+    parts.append(report.t("value.tier_bands.rest", tier=names[keys[-1]]))
+    return report.t("value.tier_bands.separator").join(parts)
+
+
 class ValueReport:
     """Every section of the value report for one prepared run (`segkit.pipeline.prepare.PreparedRun`)."""
 
@@ -194,7 +220,7 @@ class ValueReport:
     def pareto(self) -> None:
         R, tiers = self.R, self.seg.tiers
         R.heading("value.sections.pareto")
-        R.how_to_read("value.how_to_read.pareto", a_cut=fmt_pct(tiers.cuts[0]), b_share=fmt_pct(tiers.cuts[1] - tiers.cuts[0]))
+        R.how_to_read("value.how_to_read.pareto", tiers=tier_bands(tiers.keys, tiers.cuts, self.seg.maps["value_tier"], R))
         R.text(
             "value.pareto_sentence", customers=f"{100 * tiers.customer_share_at_cut:.1f}", revenue=f"{100 * tiers.cuts[0]:.0f}"
         )
@@ -204,6 +230,11 @@ class ValueReport:
             )
         )
         self.segment_map("value_tier")
+        if "strategic_tier" in self.seg.maps:
+            cuts = self.seg.maps["strategic_tier"].params["cuts"]
+            R.heading("value.maps.strategic_tier", level=3)
+            R.text("value.strategic_how_to_read", first=fmt_pct(cuts[0]), second=fmt_pct(cuts[1] - cuts[0]))
+            self.segment_map("strategic_tier")
 
     # -- lifecycle, retention, cohorts, migration
     def lifecycle(self) -> None:
@@ -272,9 +303,12 @@ class ValueReport:
         R = self.R
         R.heading("value.sections.playbook")
         R.how_to_read("value.how_to_read.playbook")
-        for name in ("rfm10", "eight_class", "value_tier"):
-            R.heading(f"value.maps.{name}", level=3)
-            book = playbook(name, self.overview.summaries[name], R.language)
+        strategy = self.run.settings.get("strategy")  # the run config's segments.strategy, when given
+        for name, segmap in self.seg.maps.items():
+            if name == "value_cluster":  # the clusters borrow the 8-class entries (cluster report)
+                continue
+            R.heading_text(map_title(segmap, R.language), level=3)
+            book = playbook(name, self.overview.summaries[name], R.language, strategy=strategy)
             names = segment_names(self.seg.maps[name], R.language)
             R.table(
                 book.assign(segment=book["key"].map(names))[["segment", "customers", "revenue_share", "actions", "kpi"]],
@@ -283,7 +317,7 @@ class ValueReport:
                 max_rows=len(book),
             )
         R.heading("value.maps.lifecycle", level=3)
-        book = playbook("lifecycle", self.life.sizes, R.language)
+        book = playbook("lifecycle", self.life.sizes, R.language, strategy=strategy)
         R.table(
             book.assign(segment=book["key"].map(stage_names(R.language)))[["segment", "customers", "actions", "kpi"]],
             formats={"customers": "int", "actions": "text", "kpi": "text"},

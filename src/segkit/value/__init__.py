@@ -1,4 +1,4 @@
-"""Customer value: RFM features and scores, segment maps (10 segments, 8 classes, tiers, user rules), lifecycle, retention, migration, profiles, playbook, CRM export."""
+"""Customer value: RFM features and scores, segment maps (10 segments, 8 classes, tiers, 战略/重要/普通, user rules), lifecycle, retention, migration, profiles, playbook, CRM export."""
 
 from __future__ import annotations
 
@@ -9,7 +9,17 @@ from segkit.value.profiles import Profile, profile, segment_summary
 from segkit.value.retention import Cohorts, cohort_retention, retention_by_period
 from segkit.value.rfm import SCORE_COLUMNS, TIE_RULE, RFMFeatures, RFMScores, resolve_as_of, rfm_features, rfm_scores, score_bands
 from segkit.value.segmentation import Segmentation, segment_customers
-from segkit.value.tiers import VALUE_TIERS, ValueTiers, gini, lorenz_curve, value_tiers
+from segkit.value.tiers import (
+    STRATEGIC_CUTS,
+    STRATEGIC_TIERS,
+    VALUE_TIERS,
+    ValueTiers,
+    gini,
+    lorenz_curve,
+    strategic_tiers,
+    tier_keys,
+    value_tiers,
+)
 from segkit.value.transitions import NOT_YET, Migration, migrate, migration
 
 __all__ = [
@@ -50,4 +60,8 @@ __all__ = [
     "lorenz_curve",
     "ValueTiers",
     "value_tiers",
+    "tier_keys",
+    "STRATEGIC_TIERS",
+    "STRATEGIC_CUTS",
+    "strategic_tiers",
 ]

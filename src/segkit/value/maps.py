@@ -5,8 +5,8 @@ catalogues at render time (`segkit.reporting.names`), or, for a user's own rule 
 names per language that file gives.
 
 Built-in maps: the 10-segment RFM map (editable score ranges in ``playbooks/segment_maps.yaml``),
-the Chinese 8-class RFM model (重要价值客户 ...), and Pareto/ABC value tiers with the Lorenz curve
-and Gini coefficient. Users add their own maps as YAML rule sets on any per-customer column.
+the Chinese 8-class RFM model (重要价值客户 ...), Pareto/ABC value tiers (any number of cuts) with
+the Lorenz curve and Gini coefficient, and the 战略 / 重要 / 普通 scheme (`segkit.value.tiers`). Users add their own maps as YAML rule sets on any per-customer column.
 Every map reports its segment sizes and which segments are empty; `segment_summary` and
 `profile` turn a map into the tables a manager reads.
 """
@@ -27,7 +27,7 @@ from segkit.core.checks import require_columns
 from segkit.core.errors import InputError
 from segkit.core.frames import accepts_frames
 
-BUILTIN_MAPS = ("rfm10", "eight_class", "value_tier")
+BUILTIN_MAPS = ("rfm10", "eight_class", "value_tier", "strategic_tier")
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,11 @@
 
 `Segmenter` follows scikit-learn's estimator conventions (parameters in ``__init__``, ``fit``
 returns ``self``, what was learned ends in ``_``) without depending on scikit-learn: what it
-learns is the score thresholds, the 8-class reference values, the tier cuts and the rule set of
-the 10-segment map. Applying the fitted segmenter to an earlier snapshot (`transform`) labels it
-on the same scale, so a customer who moves between segments changed, not the other customers.
+learns is the score thresholds, the 8-class reference values, the tier cuts and names, and the
+rule sets of the 10-segment map and of the user's own maps (a rule file's other maps join the
+segmentation beside the built-in ones). Applying the fitted segmenter to an earlier snapshot
+(`transform`) labels it on the same scale, so a customer who moves between segments changed, not
+the other customers.
 `segment_customers` is the one-call form: fit on a snapshot and return its segmentation.
 """
 
@@ -23,10 +25,12 @@ from segkit.core.frames import accepts_frames
 from segkit.value.eight_class_model import eight_class
 from segkit.value.maps import RuleSet, SegmentMap, apply_rules, load_rules
 from segkit.value.rfm import RFMFeatures, RFMScores, rfm_features, rfm_scores
-from segkit.value.tiers import ValueTiers, value_tiers
+from segkit.value.tiers import ValueTiers, strategic_tiers, tier_keys, value_tiers
 
-#: The built-in maps every segmentation carries, in report order.
-MAP_NAMES = ("rfm10", "eight_class", "value_tier")
+#: The built-in maps every segmentation carries, in report order (a user's rule maps follow them).
+MAP_NAMES = ("rfm10", "eight_class", "value_tier", "strategic_tier")
+#: Map names a user's rule file may not take besides ``rfm10`` (which it may replace).
+RESERVED_MAP_NAMES = (*MAP_NAMES[1:], "value_cluster", "lifecycle")
 
 
 class MapEstimator(Protocol):
@@ -58,8 +62,8 @@ class Segmentation:
     scores : RFMScores
         The scores and their thresholds.
     maps : mapping of str to SegmentMap
-        ``rfm10``, ``eight_class`` and ``value_tier``, and ``value_cluster`` when the segmenter
-        was given clusters.
+        ``rfm10``, ``eight_class``, ``value_tier`` and ``strategic_tier``, then the maps of the
+        user's rule file, and ``value_cluster`` when the segmenter was given clusters.
     tiers : ValueTiers
         The value tiers with Gini and Lorenz curve.
     segmenter : Segmenter or None
@@ -68,7 +72,7 @@ class Segmentation:
 
     features: RFMFeatures
     scores: RFMScores
-    maps: Mapping[str, SegmentMap]  # rfm10, eight_class, value_tier
+    maps: Mapping[str, SegmentMap]  # MAP_NAMES, the user's rule maps, value_cluster
     tiers: ValueTiers
     segmenter: Segmenter | None = field(default=None, repr=False, compare=False)
 
@@ -82,7 +86,7 @@ class Segmentation:
 
 
 class Segmenter:
-    """RFM scores, the 10-segment map, the 8-class model and value tiers, fitted on one snapshot.
+    """RFM scores, the 10-segment map, the 8-class model, value tiers and rule maps, fitted on one snapshot.
 
     Parameters
     ----------
@@ -94,10 +98,14 @@ class Segmenter:
         Fixed business thresholds per metric instead of rank-based ones.
     eight_class_reference, eight_class_basis : str
         ``"mean"`` | ``"median"`` and ``"value"`` | ``"score"`` for the 8-class model.
-    tier_cuts : tuple of float
-        Cumulative revenue shares that end tiers A and B.
+    tier_cuts : sequence of float
+        k increasing cumulative revenue shares that end the first k of k + 1 value tiers
+        (default A and B of A, B, C).
+    tier_names : sequence of str, optional
+        The k + 1 tier keys, best first (default A, B, C, ...), e.g. ``("vip", "large", "medium", "small")``.
     rules_path : str or Path, optional
-        A YAML rule file whose ``rfm10`` map replaces the built-in one.
+        A YAML rule file (`segkit.value.maps.load_rules`): its ``rfm10`` map, when it has one,
+        replaces the built-in one; each other map joins the segmentation under its own name.
     clusters : MapEstimator, optional
         Data-driven clusters (e.g. ``segkit.models.ValueClusters()``) fitted on the same features;
         their map joins the others under the estimator's name (``value_cluster``), so migration,
@@ -113,8 +121,12 @@ class Segmenter:
         The 8-class reference value per column.
     tier_cuts_ : tuple of float
         The tier cuts used.
+    tier_names_ : tuple of str
+        The tier keys used, best first.
     rules_ : RuleSet
         The rule set of the 10-segment map.
+    rule_maps_ : dict of str to RuleSet
+        The user's own rule maps (the rule file's maps besides ``rfm10``), in file order.
     clusters_ : MapEstimator or None
         The fitted copy of `clusters`.
     segmentation_ : Segmentation
@@ -130,7 +142,8 @@ class Segmenter:
         thresholds: Mapping[str, Sequence[float]] | None = None,
         eight_class_reference: str = "mean",
         eight_class_basis: str = "value",
-        tier_cuts: tuple[float, float] = (0.80, 0.95),
+        tier_cuts: Sequence[float] = (0.80, 0.95),
+        tier_names: Sequence[str] | None = None,
         rules_path: str | Path | None = None,
         clusters: MapEstimator | None = None,
     ) -> None:
@@ -141,6 +154,7 @@ class Segmenter:
         self.eight_class_reference = eight_class_reference
         self.eight_class_basis = eight_class_basis
         self.tier_cuts = tier_cuts
+        self.tier_names = tier_names
         self.rules_path = rules_path
         self.clusters = clusters
 
@@ -156,6 +170,7 @@ class Segmenter:
                 "eight_class_reference",
                 "eight_class_basis",
                 "tier_cuts",
+                "tier_names",
                 "rules_path",
                 "clusters",
             )
@@ -179,21 +194,43 @@ class Segmenter:
         -------
         Segmenter
             ``self``, fitted.
+
+        Raises
+        ------
+        InputError
+            When an option, the rule file or the customer table is invalid, or a rule map takes the
+            name of a built-in map.
         """
-        rules = load_rules(self.rules_path)
-        if "rfm10" not in rules:
-            raise InputError(f"{self.rules_path}: no map named 'rfm10'")
+        tier_names = tier_keys(self.tier_cuts, self.tier_names, what="Segmenter: tier_cuts / tier_names")
+        rules = {"rfm10": load_rules()["rfm10"]}  # the built-in 10-segment map
+        if self.rules_path is not None:
+            own = load_rules(self.rules_path)
+            taken = [name for name in own if name in RESERVED_MAP_NAMES]
+            if taken:
+                raise InputError(
+                    f"{Path(self.rules_path).name}: map {taken[0]!r} is a built-in map's name; "
+                    f"name your map differently (built-in: {', '.join(RESERVED_MAP_NAMES)})"
+                )
+            rules = {"rfm10": own.get("rfm10", rules["rfm10"]), **{k: v for k, v in own.items() if k != "rfm10"}}
         features = rfm_features(customers, as_of=as_of, frequency=self.frequency, monetary=self.monetary)
         scores = rfm_scores(features.table, bins=self.bins, thresholds=self.thresholds)
         eight = eight_class(scores.table, reference=self.eight_class_reference, basis=self.eight_class_basis)
-        tiers = value_tiers(features.table, cuts=self.tier_cuts)
+        tiers = value_tiers(features.table, cuts=self.tier_cuts, names=tier_names)
         self.as_of_ = features.as_of
         self.thresholds_ = {m: tuple(float(x) for x in v) for m, v in scores.thresholds.items()}
         references = cast(Mapping[str, float], eight.params["references"])
         self.references_ = {k: float(v) for k, v in references.items()}
         self.tier_cuts_ = tiers.cuts
+        self.tier_names_ = tiers.keys
         self.rules_: RuleSet = rules["rfm10"]
-        maps = {"rfm10": apply_rules(scores.table, self.rules_), "eight_class": eight, "value_tier": tiers.map}
+        self.rule_maps_: dict[str, RuleSet] = {k: v for k, v in rules.items() if k != "rfm10"}
+        maps = {
+            "rfm10": apply_rules(scores.table, self.rules_),
+            "eight_class": eight,
+            "value_tier": tiers.map,
+            "strategic_tier": strategic_tiers(features.table),
+            **{name: apply_rules(scores.table, ruleset) for name, ruleset in self.rule_maps_.items()},
+        }
         self.clusters_: MapEstimator | None = None
         if self.clusters is not None:
             self.clusters_ = copy.deepcopy(self.clusters).fit(features.table)
@@ -222,13 +259,15 @@ class Segmenter:
         when = self.as_of_ if as_of is None else as_of
         features = rfm_features(customers, as_of=when, frequency=self.frequency, monetary=self.monetary)
         scores = rfm_scores(features.table, bins=self.bins, thresholds=self.thresholds_)
-        tiers = value_tiers(features.table, cuts=self.tier_cuts_)
+        tiers = value_tiers(features.table, cuts=self.tier_cuts_, names=self.tier_names_)
         maps = {
             "rfm10": apply_rules(scores.table, self.rules_),
             "eight_class": eight_class(
                 scores.table, reference=self.eight_class_reference, basis=self.eight_class_basis, references=self.references_
             ),
             "value_tier": tiers.map,
+            "strategic_tier": strategic_tiers(features.table),
+            **{name: apply_rules(scores.table, ruleset) for name, ruleset in self.rule_maps_.items()},
         }
         if self.clusters_ is not None:
             maps[self.clusters_.name] = self.clusters_.transform(features.table)
@@ -240,7 +279,8 @@ class Segmenter:
             "params": {
                 **self.get_params(),
                 "rules_path": str(self.rules_path) if self.rules_path else None,
-                "tier_cuts": list(self.tier_cuts),
+                "tier_cuts": [float(c) for c in self.tier_cuts],
+                "tier_names": list(self.tier_names) if self.tier_names is not None else None,
                 "thresholds": self.thresholds and {k: list(v) for k, v in self.thresholds.items()},
                 "clusters": None,
             },
@@ -248,7 +288,9 @@ class Segmenter:
             "thresholds": {k: list(v) for k, v in self.thresholds_.items()},
             "references": dict(self.references_),
             "tier_cuts": list(self.tier_cuts_),
+            "tier_names": list(self.tier_names_),
             "rfm10_rules": self.rules_.name,
+            "rule_maps": list(self.rule_maps_),
             "clusters": self.clusters_.state() if self.clusters_ is not None else None,
         }
 
@@ -265,7 +307,8 @@ def segment_customers(
     eight_class_reference: str = "mean",
     eight_class_basis: str = "value",
     eight_class_references: Mapping[str, float] | None = None,
-    tier_cuts: tuple[float, float] = (0.80, 0.95),
+    tier_cuts: Sequence[float] = (0.80, 0.95),
+    tier_names: Sequence[str] | None = None,
     rules_path: str | Path | None = None,
 ) -> Segmentation:
     """Features, scores, the 10-segment map, the 8-class model and value tiers in one call.
@@ -294,22 +337,23 @@ def segment_customers(
         Whether the 8-class model compares features or scores.
     eight_class_references : mapping of str to float, optional
         Fixed 8-class reference values (column → value).
-    tier_cuts : tuple of float, default (0.80, 0.95)
-        Cumulative revenue shares that end tiers A and B.
+    tier_cuts : sequence of float, default (0.80, 0.95)
+        k increasing cumulative revenue shares that end the first k of k + 1 value tiers.
+    tier_names : sequence of str, optional
+        The k + 1 tier keys, best first; default A, B, C, ...
     rules_path : str or pathlib.Path, optional
-        A YAML rule file whose ``rfm10`` map replaces the built-in one.
+        A YAML rule file: its ``rfm10`` map replaces the built-in one, its other maps join.
 
     Returns
     -------
     Segmentation
-        Features, scores, the maps ``rfm10``, ``eight_class`` and ``value_tier``, the tiers, and the
-        fitted segmenter.
+        Features, scores, the maps ``rfm10``, ``eight_class``, ``value_tier``, ``strategic_tier``
+        and the rule file's own maps, the tiers, and the fitted segmenter.
 
     Raises
     ------
     InputError
-        When an option or the customer table is invalid (see the functions above), or the rule file
-        has no ``rfm10`` map.
+        When an option, the rule file or the customer table is invalid (see the functions above).
     """
     segmenter = Segmenter(
         frequency=frequency,
@@ -319,6 +363,7 @@ def segment_customers(
         eight_class_reference=eight_class_reference,
         eight_class_basis=eight_class_basis,
         tier_cuts=tier_cuts,
+        tier_names=tier_names,
         rules_path=rules_path,
     ).fit(customers, as_of=as_of)
     if eight_class_references is None:
