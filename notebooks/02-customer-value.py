@@ -52,6 +52,9 @@ V.eight_classes()
 V.pareto()
 
 # %% tags=["hide-input"]
+V.purchasing_power()
+
+# %% tags=["hide-input"]
 V.lifecycle()
 
 # %% tags=["hide-input"]

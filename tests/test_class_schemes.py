@@ -250,7 +250,7 @@ def test_missing_strategy_file_is_input_error(tmp_path):
 def test_segmenter_with_four_named_tiers_the_strategic_map_and_a_rule_map(rules_file):
     segmenter = Segmenter(tier_cuts=(0.5, 0.8, 0.95), tier_names=("vip", "large", "medium", "small"), rules_path=rules_file)
     seg = segmenter.fit(customers(), as_of="2024-07-01").segmentation_
-    assert list(seg.maps) == ["rfm10", "eight_class", "value_tier", "strategic_tier", "account_size"]
+    assert list(seg.maps) == ["rfm10", "eight_class", "value_tier", "strategic_tier", "aov_tier", "account_size"]
     rename = {"A": "vip", "B": "large", "C": "medium", "D": "small"}
     assert labels(seg.maps["value_tier"]) == {k: rename[v] for k, v in FOUR_TIERS.items()}
     # the strategic scheme keeps its own cuts (0.80 / 0.95), whatever the tier cuts
@@ -470,3 +470,48 @@ def test_value_report_playbook_shows_every_map_a_user_map_without_strategy_and_t
         warnings.simplefilter("error", InputWarning)
         page = html("zh")
     assert ">客户规模</h3>" in page and "每年拜访两次" in page and "尚无策略" not in page
+
+
+@pytest.mark.slow
+def test_a_zh_run_with_four_abcd_tiers_and_the_strategic_scheme_end_to_end(tmp_path):
+    """The issue's end-to-end case: a config with ABCD cuts, in Chinese, through prepare, 02 and the export."""
+    from segkit import datasets
+    from segkit.pipeline.run import run
+
+    raw = tmp_path / "raw"
+    datasets.write_demo(raw, customers=300, seed=7)
+    config = tmp_path / "zh.yaml"
+    config.write_text(
+        textwrap.dedent(
+            f"""\
+            run_id: abcd-zh
+            language: zh
+            notebooks_dir: {Path(__file__).resolve().parents[1] / "notebooks"}
+            reports_dir: {tmp_path / "reports"}
+            processed_dir: {tmp_path / "processed"}
+            notebooks: [02-customer-value]
+            segments: {{tier_cuts: [0.5, 0.8, 0.95]}}
+            inputs:
+              transactions: {{path: {raw / "transactions.csv"}, preset: demo}}
+              customers: {{path: {raw / "customers.csv"}}}
+            """
+        ),
+        encoding="utf-8",
+    )
+    with open(tmp_path / "run.log", "w") as log:
+        assert run(config, out=log) == 0, (tmp_path / "run.log").read_text()
+    export = pd.read_parquet(tmp_path / "processed" / "abcd-zh" / "customer_segments.parquet")
+    buyers = export.dropna(subset=["value_tier"])
+    assert set(buyers["value_tier"]) == {"A", "B", "C", "D"}
+    assert set(buyers["strategic_tier"]) == {"strategic", "key", "ordinary"}
+    assert set(buyers["strategic_tier_label"]) == {"战略客户", "重要客户", "普通客户"}
+    # the tiers follow the cuts: A is the smallest top group reaching 50 % of revenue
+    by_revenue = buyers.sort_values(["revenue", "customer_id"], ascending=[False, True])
+    before = (by_revenue["revenue"].clip(lower=0).cumsum() - by_revenue["revenue"].clip(lower=0)) / by_revenue["revenue"].clip(
+        lower=0
+    ).sum()
+    expected = pd.cut(before, [-1, 0.5, 0.8, 0.95, 2], right=False, labels=list("ABCD")).astype("str")
+    assert (by_revenue["value_tier"] == expected).all()
+    page = (tmp_path / "reports" / "abcd-zh" / "02-customer-value.html").read_text(encoding="utf-8")
+    assert "战略客户" in page and "购买力与盈利能力" in page and "毛利" in page and "D类" in page
+    assert "Executive summary" not in page

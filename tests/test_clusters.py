@@ -200,6 +200,7 @@ def test_segmenter_carries_the_clusters_as_a_map_and_migration_uses_them():
         "eight_class",
         "value_tier",
         "strategic_tier",
+        "aov_tier",
         "value_cluster",
     ]  # the built-in maps, then the clusters
     assert seg.table["value_cluster"].nunique() == 3

@@ -289,6 +289,7 @@ def test_every_rfm10_segment_is_reachable():
 
 def test_playbook_covers_every_segment_of_every_builtin_map_in_both_languages():
     from segkit.value.lifecycle import STAGES
+    from segkit.value.purchasing_power import AOV_TIERS
 
     catalogues = {
         "rfm10": maps.rfm10(scored([("a", 5, 5, 5)])).segments,
@@ -296,6 +297,7 @@ def test_playbook_covers_every_segment_of_every_builtin_map_in_both_languages():
         # A, B, C, the extra tiers D..F and the VIP / large / medium / small tier names
         "value_tier": pd.DataFrame({"key": [*"ABCDEF", "vip", "large", "medium", "small"]}),
         "strategic_tier": maps._catalogue(value_tiers.STRATEGIC_TIERS),
+        "aov_tier": maps._catalogue(AOV_TIERS),
         "lifecycle": pd.DataFrame({"key": list(STAGES)}),
     }
     book = playbook.load_playbook()

@@ -31,6 +31,7 @@ from segkit.intake.transactions import load_transactions
 from segkit.models.clusters import ValueClusters
 from segkit.models.lifetime_value import fit_lifetime_value
 from segkit.pipeline.config import LIFETIME_VALUE, VALUE_CLUSTERS, InputFile
+from segkit.pipeline.config_segments import SegmentSettings
 from segkit.pipeline.engine_choice import choose_engine
 from segkit.pipeline.prepared import MODELS, PREPARED, PreparedRun
 from segkit.prep import aggregate
@@ -81,6 +82,7 @@ def prepare(
     spark_master: str = "local[2]",
     lifetime_value: Mapping[str, Any] | None = None,
     value_clusters: Mapping[str, Any] | None = None,
+    segments: SegmentSettings | None = None,
 ) -> PreparedRun:
     """Prepare a run once into `out_dir` and return it opened.
 
@@ -110,6 +112,8 @@ def prepare(
         ``method`` (kmeans | gmm | none), ``k`` (0 = chosen), ``k_min``, ``k_max`` of the
         data-driven value segments (`segkit.pipeline.config.VALUE_CLUSTERS`). A clustering that
         cannot be fitted is an error of its own (``value_clusters``); the rest of the run goes on.
+    segments : SegmentSettings, optional
+        The config's ``segments`` section: tier cuts and names, the user's rule and strategy files.
 
     Returns
     -------
@@ -130,6 +134,7 @@ def prepare(
             spark_master=spark_master,
             lifetime_value={**LIFETIME_VALUE, **(lifetime_value or {})},
             value_clusters={**VALUE_CLUSTERS, **(value_clusters or {})},
+            segments=segments or SegmentSettings(),
         )
         write_json_atomic(meta, work / PREPARED)
         if final.exists():
@@ -157,6 +162,7 @@ def _prepare_into(
     spark_master,
     lifetime_value,
     value_clusters,
+    segments,
 ) -> dict[str, Any]:
     errors: dict[str, str] = {}
     meta: dict[str, Any] = {
@@ -197,6 +203,7 @@ def _prepare_into(
                     engine=engine,
                     spark_master=spark_master,
                     value_clusters=value_clusters,
+                    segments=segments,
                 )
             ),
         )
@@ -235,6 +242,7 @@ def _prepare_transactions(
     engine,
     spark_master,
     value_clusters,
+    segments: SegmentSettings,
 ) -> dict[str, Any]:
     raw = load_transactions(spec.source, preset=spec.preset, mapping=spec.mapping, encoding=spec.encoding)
     missing = raw.isna().sum().rename_axis("column").reset_index(name="missing")
@@ -260,7 +268,7 @@ def _prepare_transactions(
     write_parquet_atomic(aggregate.customer_attributes(clean), work / "line_attributes.parquet")
     visits = aggregate.visit_table(clean)
     write_parquet_atomic(visits, work / "visits.parquet")
-    segmenter, cluster_error = _fit_segmenter(customers, as_of=as_of or None, clusters=value_clusters)
+    segmenter, cluster_error = _fit_segmenter(customers, as_of=as_of or None, clusters=value_clusters, segments=segments)
     earlier = segmenter.as_of_ - pd.Timedelta(days=int(migration_days))
     write_parquet_atomic(aggregate.customer_table(aggregate.before(clean, earlier)), work / "earlier_customer_table.parquet")
     known = attributes["customer_id"] if attributes is not None else None
@@ -283,19 +291,23 @@ def _prepare_transactions(
         "segmenter": segmenter.state(),
         "value_clusters": dict(value_clusters),
         "value_clusters_error": cluster_error,
+        "strategy": str(segments.strategy) if segments.strategy else None,
     }
 
 
-def _fit_segmenter(customers: pd.DataFrame, *, as_of, clusters: Mapping[str, Any]) -> tuple[Segmenter, str | None]:
+def _fit_segmenter(
+    customers: pd.DataFrame, *, as_of, clusters: Mapping[str, Any], segments: SegmentSettings
+) -> tuple[Segmenter, str | None]:
     """The run's segmenter with its value clusters; clusters that cannot be fitted leave the rule maps standing."""
+    options = segments.segmenter_options()  # tier cuts and names, the user's rule file
     if clusters["method"] == "none":
-        return Segmenter().fit(customers, as_of=as_of), None
+        return Segmenter(**options).fit(customers, as_of=as_of), None
     k_range = (int(clusters["k_min"]), int(clusters["k_max"]))
     estimator = ValueClusters(method=clusters["method"], k=int(clusters["k"]) or None, k_range=k_range)
     try:
-        return Segmenter(clusters=estimator).fit(customers, as_of=as_of), None
+        return Segmenter(**options, clusters=estimator).fit(customers, as_of=as_of), None
     except InputError as error:  # the rule maps alone: raises again when the problem was not the clusters
-        return Segmenter().fit(customers, as_of=as_of), str(error)
+        return Segmenter(**options).fit(customers, as_of=as_of), str(error)
 
 
 def _prepare_lifetime_value(work: Path, settings: dict[str, Any], options: Mapping[str, Any]) -> None:

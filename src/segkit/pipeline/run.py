@@ -113,6 +113,7 @@ def _execute(config: RunConfig, *, staging: Path, processed: Path, out: TextIO) 
         spark_master=config.spark_master,
         lifetime_value=config.lifetime_value,
         value_clusters=config.value_clusters,
+        segments=config.segments,
     )
     problems = "".join(f"; {name}: {text}" for name, text in prepared.errors.items())
     say(f"[prepare] engine {prepared.settings['engine'] or '-'} {time.monotonic() - clock:>7.1f} s{problems}")

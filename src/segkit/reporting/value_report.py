@@ -14,6 +14,7 @@ from segkit.reporting.formats import fmt_date, fmt_float, fmt_int, fmt_pct
 from segkit.reporting.names import map_title, segment_names, stage_names
 from segkit.reporting.playbook import playbook
 from segkit.reporting.profile_tables import segment_profile_tables
+from segkit.reporting.purchasing_section import purchasing_power
 from segkit.reporting.report import Report
 from segkit.value.overview import customer_attributes, value_overview
 from segkit.value.retention import cohort_retention, retention_by_period
@@ -235,6 +236,10 @@ class ValueReport:
             R.heading("value.maps.strategic_tier", level=3)
             R.text("value.strategic_how_to_read", first=fmt_pct(cuts[0]), second=fmt_pct(cuts[1] - cuts[0]))
             self.segment_map("strategic_tier")
+
+    def purchasing_power(self) -> None:
+        """Average-order-value tiers and, when the lines have a cost, margin by 8-class segment."""
+        purchasing_power(self)
 
     # -- lifecycle, retention, cohorts, migration
     def lifecycle(self) -> None:

@@ -27,7 +27,7 @@ from segkit.core.checks import require_columns
 from segkit.core.errors import InputError
 from segkit.core.frames import accepts_frames
 
-BUILTIN_MAPS = ("rfm10", "eight_class", "value_tier", "strategic_tier")
+BUILTIN_MAPS = ("rfm10", "eight_class", "value_tier", "strategic_tier", "aov_tier")
 
 
 @dataclass(frozen=True)

@@ -24,11 +24,12 @@ from segkit.core.errors import InputError
 from segkit.core.frames import accepts_frames
 from segkit.value.eight_class_model import eight_class
 from segkit.value.maps import RuleSet, SegmentMap, apply_rules, load_rules
+from segkit.value.purchasing_power import OrderValueTiers
 from segkit.value.rfm import RFMFeatures, RFMScores, rfm_features, rfm_scores
 from segkit.value.tiers import ValueTiers, strategic_tiers, tier_keys, value_tiers
 
 #: The built-in maps every segmentation carries, in report order (a user's rule maps follow them).
-MAP_NAMES = ("rfm10", "eight_class", "value_tier", "strategic_tier")
+MAP_NAMES = ("rfm10", "eight_class", "value_tier", "strategic_tier", "aov_tier")
 #: Map names a user's rule file may not take besides ``rfm10`` (which it may replace).
 RESERVED_MAP_NAMES = (*MAP_NAMES[1:], "value_cluster", "lifecycle")
 
@@ -62,7 +63,7 @@ class Segmentation:
     scores : RFMScores
         The scores and their thresholds.
     maps : mapping of str to SegmentMap
-        ``rfm10``, ``eight_class``, ``value_tier`` and ``strategic_tier``, then the maps of the
+        ``rfm10``, ``eight_class``, ``value_tier``, ``strategic_tier`` and ``aov_tier``, then the maps of the
         user's rule file, and ``value_cluster`` when the segmenter was given clusters.
     tiers : ValueTiers
         The value tiers with Gini and Lorenz curve.
@@ -224,11 +225,13 @@ class Segmenter:
         self.tier_names_ = tiers.keys
         self.rules_: RuleSet = rules["rfm10"]
         self.rule_maps_: dict[str, RuleSet] = {k: v for k, v in rules.items() if k != "rfm10"}
+        self.aov_tiers_ = OrderValueTiers().fit(features.table)  # purchasing power: AOV thresholds of this snapshot
         maps = {
             "rfm10": apply_rules(scores.table, self.rules_),
             "eight_class": eight,
             "value_tier": tiers.map,
             "strategic_tier": strategic_tiers(features.table),
+            "aov_tier": self.aov_tiers_.transform(features.table),
             **{name: apply_rules(scores.table, ruleset) for name, ruleset in self.rule_maps_.items()},
         }
         self.clusters_: MapEstimator | None = None
@@ -267,6 +270,7 @@ class Segmenter:
             ),
             "value_tier": tiers.map,
             "strategic_tier": strategic_tiers(features.table),
+            "aov_tier": self.aov_tiers_.transform(features.table),
             **{name: apply_rules(scores.table, ruleset) for name, ruleset in self.rule_maps_.items()},
         }
         if self.clusters_ is not None:
@@ -291,6 +295,7 @@ class Segmenter:
             "tier_names": list(self.tier_names_),
             "rfm10_rules": self.rules_.name,
             "rule_maps": list(self.rule_maps_),
+            "aov_tiers": self.aov_tiers_.state(),
             "clusters": self.clusters_.state() if self.clusters_ is not None else None,
         }
 
