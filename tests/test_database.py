@@ -1,30 +1,20 @@
 """Database inputs on a real throwaway PostgreSQL server: a run from the database equals the run from the files.
 
-The server is Debian's ``postgresql`` package: ``initdb`` into a temporary folder (as the
-``postgres`` user when the tests run as root, since the server refuses to run as root), a free
-port on 127.0.0.1, password authentication (scram-sha-256), stopped and deleted at the end. Where
-the server binaries are absent the tests skip and say why.
+The server (`throwaway_postgres`) is Debian's ``postgresql`` package, started for this module and
+deleted at the end; where the server binaries are absent the tests skip and say why.
 """
 
 from __future__ import annotations
 
-import glob
 import json
-import os
-import pwd
-import secrets
-import shutil
-import socket
-import subprocess
-import tempfile
 import textwrap
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 import pytest
+from throwaway_postgres import Server, Unavailable, throwaway_server
 
 from segkit import InputError
 from segkit.intake import DatabaseSource, load_customers, load_transactions, redact_url
@@ -36,87 +26,14 @@ ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "data" / "raw" / "demo"
 
 
-def _server_bin() -> Path | None:
-    found = shutil.which("initdb")
-    if found:
-        return Path(found).parent
-    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(p.split("/")[4]))
-    return Path(candidates[-1]).parent if candidates else None
-
-
-@dataclass(frozen=True)
-class Server:
-    url: str  # of database "shop", no password
-    password: str
-    port: int
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def postgres() -> Iterator[Server]:
-    bindir = _server_bin()
-    if bindir is None or not (bindir / "pg_ctl").exists():
-        pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) not found: install Debian's postgresql package")
-    root = Path(tempfile.mkdtemp(prefix="segkit-pg-"))
-    prefix: list[str] = []
-    if os.geteuid() == 0:  # the server refuses to run as root: run it as the postgres user
-        try:
-            user = pwd.getpwnam("postgres")
-        except KeyError:
-            shutil.rmtree(root)
-            pytest.skip("running as root and there is no 'postgres' user to run the server as")
-        os.chown(root, user.pw_uid, user.pw_gid)
-        prefix = ["runuser", "-u", "postgres", "--"]
-    password = secrets.token_urlsafe(16)
-    (root / "pw").write_text(password + "\n")
-    if prefix:
-        os.chown(root / "pw", pwd.getpwnam("postgres").pw_uid, -1)
-    data, port = root / "data", _free_port()
-
-    def call(*args: str) -> None:
-        subprocess.run([*prefix, *args], check=True, capture_output=True, text=True)
-
     try:
-        call(
-            str(bindir / "initdb"),
-            "-D",
-            str(data),
-            "-U",
-            "segkit",
-            "-A",
-            "scram-sha-256",
-            f"--pwfile={root / 'pw'}",
-            "-E",
-            "UTF8",
-        )
-        options = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off"
-        call(str(bindir / "pg_ctl"), "-D", str(data), "-l", str(root / "server.log"), "-w", "-o", options, "start")
-    except subprocess.CalledProcessError as error:
-        shutil.rmtree(root, ignore_errors=True)
-        pytest.skip(f"could not start a throwaway PostgreSQL server: {error.stderr.strip()[:300]}")
-    saved = os.environ.get("PGPASSWORD")
-    os.environ["PGPASSWORD"] = password  # libpq's convention; never in a URL or a config
-    try:
-        from adbc_driver_postgresql import dbapi
-
-        with dbapi.connect(f"postgresql://segkit@127.0.0.1:{port}/postgres", autocommit=True) as conn:
-            with conn.cursor() as cur:
-                cur.execute("CREATE DATABASE shop")
-        url = f"postgresql://segkit@127.0.0.1:{port}/shop"
-        _load_demo(url)
-        yield Server(url=url, password=password, port=port)
-    finally:
-        if saved is None:
-            os.environ.pop("PGPASSWORD", None)
-        else:
-            os.environ["PGPASSWORD"] = saved
-        subprocess.run([*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], capture_output=True)
-        shutil.rmtree(root, ignore_errors=True)
+        with throwaway_server() as server:
+            _load_demo(server.url)
+            yield server
+    except Unavailable as why:
+        pytest.skip(str(why))
 
 
 def _load_demo(url: str) -> None:
@@ -150,6 +67,14 @@ def _load_demo(url: str) -> None:
             )
             cur.execute("CREATE SCHEMA crm")
             cur.execute("CREATE TABLE crm.customers AS SELECT * FROM customers_raw")
+            cur.execute("ALTER DATABASE shop SET timezone TO 'Asia/Shanghai'")  # the shop's own clock
+            cur.execute(
+                "CREATE TABLE typed (cid text, inv bigint, day date, paid timestamptz, qty integer, price numeric(10, 2))"
+            )
+            cur.execute(
+                "INSERT INTO typed VALUES ('007', 1, '2024-01-02', '2024-01-02 16:30:00+00', 2, 10.50), "
+                "('007', 2, '2024-02-03', '2024-02-03 09:00:00+08', 1, 0.10), ('12', 3, '2024-02-04', NULL, 3, 1234567.89)"
+            )
             cur.execute('CREATE TABLE "客户" ("客户编号" text, "省份" text, "行业" text, "手机号" text)')
             cur.execute("INSERT INTO \"客户\" VALUES ('000123', '广东省', '制造业', '13800138000')")
         conn.commit()
@@ -170,6 +95,25 @@ def test_a_query_and_a_schema_qualified_table(postgres):
     pd.testing.assert_frame_equal(january, expected)
     customers = load_customers(DatabaseSource(postgres.url, table="crm.customers"))
     pd.testing.assert_frame_equal(customers, load_customers(DEMO / "customers.csv"))
+
+
+def test_numeric_dates_and_time_zones_arrive_typed(postgres):
+    mapping = {"customer_id": "cid", "order_id": "inv", "order_date": "day", "quantity": "qty", "unit_price": "price"}
+    frame = load_transactions(DatabaseSource(postgres.url, table="typed"), mapping=mapping)
+    assert frame["unit_price"].tolist() == [10.5, 0.1, 1234567.89]  # NUMERIC as the nearest double, not text
+    assert frame["amount"].tolist() == [21.0, 0.1, 3 * 1234567.89]
+    assert frame["order_date"].dt.strftime("%Y-%m-%d %H:%M").tolist() == [
+        "2024-01-02 00:00",
+        "2024-02-03 00:00",
+        "2024-02-04 00:00",
+    ]
+    assert frame["customer_id"].tolist() == ["007", "007", "12"] and frame["order_id"].tolist() == ["1", "2", "3"]
+    paid = load_transactions(
+        DatabaseSource(postgres.url, query="SELECT * FROM typed WHERE paid IS NOT NULL ORDER BY inv"),
+        mapping={**mapping, "order_date": "paid"},
+    )
+    # timestamptz in the database's time zone (Asia/Shanghai): 16:30 UTC is 00:30 the next day there
+    assert paid["order_date"].dt.strftime("%Y-%m-%d %H:%M").tolist() == ["2024-01-03 00:30", "2024-02-03 09:00"]
 
 
 def test_chinese_headers_map_from_a_table(postgres):

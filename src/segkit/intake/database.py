@@ -162,8 +162,30 @@ def _driver_message(exc: Exception, source: DatabaseSource) -> str:
     return text.replace(source.url, redact_url(source.url))
 
 
+def source_schema(source: DatabaseSource) -> pa.Schema:
+    """The columns of `source` with their Arrow types and PostgreSQL type names (a ``LIMIT 0`` query).
+
+    Parameters
+    ----------
+    source : DatabaseSource
+        The table or query.
+
+    Returns
+    -------
+    pyarrow.Schema
+        One field per column, in the database's order; the field metadata carry the PostgreSQL
+        type (``POSTGRESQL:type``).
+
+    Raises
+    ------
+    InputError
+        When the server cannot be reached or the table or query does not exist.
+    """
+    return _fetch(source, f"SELECT * FROM {source._relation()} LIMIT 0").schema
+
+
 def source_columns(source: DatabaseSource) -> list[str]:
-    """The column names of `source` (a ``LIMIT 0`` query: no row is read).
+    """The column names of `source` (no row is read).
 
     Parameters
     ----------
@@ -180,14 +202,27 @@ def source_columns(source: DatabaseSource) -> list[str]:
     InputError
         When the server cannot be reached or the table or query does not exist.
     """
-    return list(_fetch(source, f"SELECT * FROM {source._relation()} LIMIT 0").column_names)
+    return list(source_schema(source).names)
 
 
-def read_database(source: DatabaseSource, *, columns: Sequence[str] | None = None) -> pd.DataFrame:
+#: PostgreSQL types cast in the SELECT so that they arrive typed: NUMERIC (which the driver hands
+#: over as text) as double precision, dates and time-zone timestamps as timestamps (in the
+#: session's time zone, as psql shows them).
+CASTS = {"numeric": "double precision", "date": "timestamp", "timestamptz": "timestamp"}
+
+
+def _pg_type(field: pa.Field) -> str:
+    return (field.metadata or {}).get(b"POSTGRESQL:type", b"").decode()
+
+
+def read_database(
+    source: DatabaseSource, *, columns: Sequence[str] | None = None, schema: pa.Schema | None = None
+) -> pd.DataFrame:
     """The rows of `source` as a pandas frame, only `columns` read (all when None).
 
-    Numeric (decimal) columns arrive as float64, text as ``str``, timestamps as datetime64;
-    intake then maps, parses and checks them like a file's columns.
+    NUMERIC columns are cast to double precision and dates and ``timestamptz`` to timestamps in
+    the ``SELECT`` (`CASTS`); text arrives as ``str``, integers as integers. Intake then maps,
+    parses and checks the columns like a file's.
 
     Parameters
     ----------
@@ -195,6 +230,8 @@ def read_database(source: DatabaseSource, *, columns: Sequence[str] | None = Non
         The table or query.
     columns : sequence of str, optional
         The source columns to select (pushed down into the ``SELECT``).
+    schema : pyarrow.Schema, optional
+        The source's schema when the caller has read it already (`source_schema`).
 
     Returns
     -------
@@ -206,13 +243,14 @@ def read_database(source: DatabaseSource, *, columns: Sequence[str] | None = Non
     InputError
         When the server cannot be reached, the table, query or a column does not exist.
     """
-    chosen = "*" if columns is None else ", ".join(_quote(c) for c in dict.fromkeys(columns))
-    table = _fetch(source, f"SELECT {chosen} FROM {source._relation()}")
-    fields = [
-        pa.field(f.name, pa.float64()) if pa.types.is_decimal(f.type) else f
-        for f in table.schema  # NUMERIC arrives as decimal128; segkit computes money in float64
-    ]
-    return table.cast(pa.schema(fields)).to_pandas()
+    schema = schema if schema is not None else source_schema(source)
+    types = {field.name: _pg_type(field) for field in schema}
+    chosen = list(dict.fromkeys(columns)) if columns is not None else list(schema.names)
+    missing = [c for c in chosen if c not in types]
+    if missing:
+        raise InputError(f"{source.label}: no column {missing[0]!r}; it has {', '.join(schema.names)}")
+    select = ", ".join(f"{_quote(c)}::{CASTS[types[c]]} AS {_quote(c)}" if types[c] in CASTS else _quote(c) for c in chosen)
+    return _fetch(source, f"SELECT {select} FROM {source._relation()}").to_pandas()
 
 
 def table_sha256(frame: pd.DataFrame) -> str:

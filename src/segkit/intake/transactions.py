@@ -37,7 +37,7 @@ import pandas as pd
 from segkit.core import schema
 from segkit.core.errors import InputError
 from segkit.core.frames import as_pandas, is_frame
-from segkit.intake.database import DatabaseSource, read_database, source_columns
+from segkit.intake.database import DatabaseSource, read_database, source_schema
 from segkit.intake.files import _has_header_line, _require_rows, read_table
 from segkit.intake.parsing import _listing, _required_ids, _text, parse_dates, parse_ids, parse_numbers
 from segkit.intake.presets import _REQUIRED, PRESETS, _resolve_spec, _Spec
@@ -154,9 +154,10 @@ def _from_database(database: DatabaseSource, spec: _Spec, *, source: str) -> pd.
     """Read only the columns the spec maps (resolved against the table's header first), then map and check."""
     if spec.names:
         raise InputError(f"{source}: {spec.label} is for header-less files; give a mapping for a database table")
-    header = pd.DataFrame(columns=source_columns(database))
-    wanted = _source_columns(header, spec, source=source)
-    return transactions_from_raw(read_database(database, columns=list(wanted.values())), spec, source=source)
+    schema = source_schema(database)
+    wanted = _source_columns(pd.DataFrame(columns=list(schema.names)), spec, source=source)
+    raw = read_database(database, columns=list(wanted.values()), schema=schema)
+    return transactions_from_raw(raw, spec, source=source)
 
 
 def _read_for_spec(path, spec: _Spec, *, encoding: str | None, sheet) -> pd.DataFrame:
