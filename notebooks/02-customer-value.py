@@ -19,6 +19,7 @@ transactions_path: str = "../data/raw/demo/transactions.csv"  # required: transa
 language: str = "en"                                           # report language: en | zh
 run_id: str = "dev"                                            # set by segkit run
 pseudonymize_ids: bool = False                                 # per-customer tables show keyed-hash ids
+migration_periods: int = 4                                     # snapshots compared: this many periods of migration_days before as_of
 
 # %% tags=["remove-cell"]
 from segkit.pipeline.export import EXPORT_FILES
@@ -62,6 +63,9 @@ V.cohorts()
 
 # %% tags=["hide-input"]
 V.migration()
+
+# %% tags=["hide-input"]
+V.migration_periods(migration_periods)
 
 # %% tags=["hide-input"]
 V.profiles()

@@ -96,7 +96,7 @@ def test_summary_and_how_to_read_escape_text(shown):
 def test_key_number_is_an_invisible_output_the_run_reads(shown):
     Report("zh").key_number("rows_in", 98264, label="quality.keys.rows_in")
     Report("en").key_number("first_date", pd.Timestamp("2024-01-01"), label="quality.keys.first_date", fmt="date")
-    assert shown[0][KEY_NUMBER_MIME] == {"name": "rows_in", "value": 98264.0, "text": "98,264", "label": "读入行数"}
+    assert shown[0][KEY_NUMBER_MIME] == {"name": "rows_in", "value": 98264.0, "text": "98,264", "label": "读入行数", "fmt": "int"}
     assert shown[0]["text/plain"] == ""
     assert shown[1][KEY_NUMBER_MIME]["value"] == "2024-01-01T00:00:00"
 

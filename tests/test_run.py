@@ -43,8 +43,10 @@ R = Report(language)
 
 # %% tags=["hide-input"]
 R.heading("core.quality.title", level=1)
-R.summary([f"{sum(1 for _ in open(transactions_path))} lines."])
-R.key_number("rows_in", 2, label="quality.keys.rows_in")
+lines = sum(1 for _ in open(transactions_path))
+R.summary([f"{lines} lines."])
+R.key_number("rows_in", lines, label="quality.keys.rows_in")
+R.key_number("tenths", lines / 10, label="Lines in tenths", fmt="pct")
 if fail:
     raise segkit.InputError("t.csv: column 'b': 1 of 1 values are not numbers (row 1: 'x')")
 R.provenance({"run_id": run_id}, {"transactions": transactions_path})
@@ -197,6 +199,30 @@ def test_run_writes_reports_atomically_and_a_failure_keeps_the_old_folder(projec
     assert _tree(folder) == before  # byte for byte
     assert (root / "reports" / "failed" / "tiny" / "01-tiny.ipynb").exists()
     assert not list((root / "reports").glob(".*partial")) and not list((root / "data" / "processed").glob(".*partial"))
+
+
+@pytest.mark.slow
+def test_second_index_shows_each_key_numbers_change_since_the_previous_run(project):
+    root, config = project
+    path = config()
+    assert run(path, out=io.StringIO()) == 0  # t.csv has 2 lines: rows_in 2, tenths 20 %
+    first = (root / "reports" / "tiny" / "index.html").read_text(encoding="utf-8")
+    assert "There is no earlier published run to compare with" in first and "since the previous run" not in first
+    (root / "t.csv").write_text("a,b\n1,2\n3,4\n5,6\n7,8\n", encoding="utf-8")  # 5 lines: rows_in 5, tenths 50 %
+    assert run(path, run_id="tiny2", out=io.StringIO()) == 0
+    second = (root / "reports" / "tiny2" / "index.html").read_text(encoding="utf-8")
+    assert "Changes are against the previous run tiny, finished " in second
+    assert '<div class="value">5</div><div class="change">+3 since the previous run</div>' in second
+    assert '<div class="value">50.0%</div><div class="change">+30.0 pp since the previous run</div>' in second
+    manifest = json.loads((root / "reports" / "tiny2" / "manifest.json").read_text())
+    assert manifest["previous_run"]["folder"] == "tiny"
+    keys = {k["name"]: k for k in manifest["notebooks"][0]["key_numbers"]}
+    assert (keys["rows_in"]["value"], keys["rows_in"]["fmt"], keys["rows_in"]["change"]) == (5.0, "int", 3.0)
+    assert keys["tenths"]["change"] == pytest.approx(0.3)
+    # Rerunning run id tiny compares with the latest run before it, tiny2 (not with its own older publication).
+    assert run(path, language="zh", out=io.StringIO()) == 0
+    third = (root / "reports" / "tiny" / "index.html").read_text(encoding="utf-8")
+    assert "变化相对于上一次运行 tiny2" in third and third.count("与上次运行持平") == 2
 
 
 @pytest.mark.slow

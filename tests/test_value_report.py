@@ -94,8 +94,32 @@ def test_every_section_renders_in_both_languages(many_countries, shown):
             "lifecycle",
             "cohorts",
             "migration",
+            "migration_periods",
             "profiles",
             "playbook",
         ):
             getattr(v, section)()
     assert any("重要价值客户" in s for s in shown if isinstance(s, str))
+
+
+def test_migration_over_periods_says_which_periods_are_shown(many_countries, shown):
+    from matplotlib.figure import Figure
+
+    # Purchases run from January to July 2024: with 4 periods of 90 days the snapshots 360 and 270
+    # days before the analysis date fall before the first purchase and are left out.
+    as_of = many_countries.as_of
+    ValueReport(Report("en"), many_countries).migration_periods(4)
+    markup = html.unescape("".join(s for s in shown if isinstance(s, str)))
+    first, last = (as_of - pd.Timedelta(days=180)).date(), as_of.date()
+    assert f"Shown: 2 periods of 90 days (the run's migration_days), snapshots from {first} to {last}." in markup
+    skipped = f"{(as_of - pd.Timedelta(days=360)).date()}, {(as_of - pd.Timedelta(days=270)).date()}"
+    assert f"Left out: the snapshots of {skipped}, on or before the first purchase in the data (2024-01-01)." in markup
+    assert sum(isinstance(s, Figure) for s in shown) == 2  # the 8-class model and the lifecycle stages
+    moves = [t for t in _tables(markup) if t[0][0] == "Period"]
+    assert len(moves) == 2 and len(moves[0]) == 3  # header + 2 periods
+    # Every customer of the last snapshot is new, stayed or moved in the last period: 200 in all.
+    new, stayed, moved, gone = (int(v.replace(",", "")) for v in moves[0][-1][1:])
+    assert new + stayed + moved == 200 and gone == 0
+    shown.clear()
+    ValueReport(Report("zh"), many_countries).migration_periods(4)
+    assert any("多期细分迁移" in s for s in shown if isinstance(s, str))

@@ -13,6 +13,7 @@ import nbformat
 import segkit
 from segkit.pipeline.config import RunConfig
 from segkit.pipeline.notebooks import NotebookResult
+from segkit.pipeline.previous import change_text, key_changes, previous_run
 from segkit.reporting.fonts import cjk_webfont_css
 from segkit.reporting.i18n import message
 from segkit.reporting.report import KEY_NUMBER_MIME
@@ -95,9 +96,13 @@ def render_index(config: RunConfig, results: Sequence[NotebookResult], *, starte
     """index.html: status and duration per notebook, its key numbers and links to every file.
 
     A failed notebook has no HTML page: its row links to its executed notebook (the failing cell
-    shows the error) and shows the error message.
+    shows the error) and shows the error message. Each key number shows its change since the
+    previous run (`segkit.pipeline.previous`: the latest published run that finished before this
+    one started), and the page says which run that is.
     """
     lang = config.language
+    previous = previous_run(config.reports_dir, before=started)
+    changes = key_changes(results, previous)
 
     def t(key: str, **values: object) -> str:
         return html.escape(message(lang, f"core.index.{key}", **values))
@@ -116,15 +121,27 @@ def render_index(config: RunConfig, results: Sequence[NotebookResult], *, starte
             f'<td class="txt"><a href="executed/{r.name}.ipynb">{t("executed")}</a></td></tr>'
         )
 
+    def box(r: NotebookResult, k: dict) -> str:
+        moved = change_text(changes.get((r.name, k["name"])), k.get("fmt", ""), lang)
+        shown = f'<div class="change">{html.escape(moved)}</div>' if moved else ""
+        return (
+            f'<div class="key"><div class="value">{html.escape(k["text"])}</div>{shown}'
+            f'<div class="label">{html.escape(k["label"])}</div></div>'
+        )
+
     rows = "".join(row(r) for r in results)
     cards = ""
     for r in results:
         if r.key_numbers:
-            boxes = "".join(
-                f'<div class="key"><div class="value">{html.escape(k["text"])}</div><div class="label">{html.escape(k["label"])}</div></div>'
-                for k in r.key_numbers
-            )
+            boxes = "".join(box(r, k) for k in r.key_numbers)
             cards += f'<h3>{html.escape(r.title or r.name)}</h3><div class="keys">{boxes}</div>'
+    if previous is None:
+        compared = f'<p class="table-note">{t("no_previous")}</p>'
+    else:
+        finished_at = datetime.fromisoformat(previous["finished"])
+        compared = (
+            f'<p class="table-note">{t("compared", run_id=previous["folder"], finished=f"{finished_at:%Y-%m-%d %H:%M:%S}")}</p>'
+        )
     done = sum(r.status == "ok" for r in results)
     failed = sum(r.status == "failed" for r in results)
     note = f'<p class="table-note">{t("failed_note", failed=failed, total=len(results))}</p>' if failed else ""
@@ -137,7 +154,7 @@ def render_index(config: RunConfig, results: Sequence[NotebookResult], *, starte
         f"<h1>{t('title', run_id=config.run_id)}</h1>{meta}<p>{t('intro', done=done, total=len(results))}</p>{note}"
         f'<table class="segkit-table"><thead><tr><th class="txt">{t("notebook")}</th><th class="txt">{t("status")}</th>'
         f'<th class="num">{t("duration")}</th><th class="txt">{t("links")}</th></tr></thead><tbody>{rows}</tbody></table>'
-        f'<h2>{t("key_numbers")}</h2>{cards}<p><a href="manifest.json">{t("manifest")}</a> · <a href="run.log">run.log</a></p>'
+        f'<h2>{t("key_numbers")}</h2>{compared if cards else ""}{cards}<p><a href="manifest.json">{t("manifest")}</a> · <a href="run.log">run.log</a></p>'
     )
     return _page(lang, message(lang, "core.index.title", run_id=config.run_id), body + _footer(lang, config.run_id))
 

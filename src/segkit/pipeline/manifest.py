@@ -11,6 +11,7 @@ from segkit.core import privacy
 from segkit.core.files import write_json_atomic
 from segkit.pipeline.config import RunConfig
 from segkit.pipeline.notebooks import NotebookResult
+from segkit.pipeline.previous import key_changes, previous_run
 from segkit.reporting.provenance import package_versions, segkit_version, source_revision
 
 
@@ -22,8 +23,12 @@ def build_manifest(
 
     `status` is "succeeded" (every notebook ok), "partial" (some failed) or "failed" (all failed);
     `segkit_commit` is segkit's own git commit, None when segkit is not run from its git checkout.
-    The pseudonymisation key is never included.
+    The pseudonymisation key is never included. Each key number carries its numeric ``value``, its
+    format ``fmt`` and its ``change`` since ``previous_run`` (`segkit.pipeline.previous`; None when
+    there is no previous run or no comparable value).
     """
+    previous = previous_run(config.reports_dir, before=started)
+    changes = key_changes(results, previous)
     inputs = {name: spec.record(sizes=True) for name, spec in config.inputs.items()}
     failed = sum(r.status == "failed" for r in results)
     revision = source_revision()
@@ -44,6 +49,9 @@ def build_manifest(
             "processed_dir": str(config.processed_dir / config.run_id),
             "processed_dir_during_run": str(processed_dir),
         },
+        "previous_run": None
+        if previous is None
+        else {"run_id": previous.get("run_id"), "folder": previous["folder"], "finished": previous["finished"]},
         "inputs": inputs,
         "versions": package_versions(),
         "segkit_version": segkit_version(),
@@ -58,7 +66,7 @@ def build_manifest(
                 "parameters": r.parameters,
                 "html": f"{r.name}.html" if r.status == "ok" else None,
                 "executed": f"executed/{r.name}.ipynb",
-                "key_numbers": r.key_numbers,
+                "key_numbers": [{**k, "change": changes[(r.name, k["name"])]} for k in r.key_numbers],
                 "error": r.error,
             }
             for r in results

@@ -12,10 +12,12 @@ import pandas as pd
 
 from segkit.core.errors import InputError
 from segkit.models.clusters import FrozenClusters, ValueClusters
+from segkit.prep.aggregate import scan
 from segkit.survey.catalogue import load_catalogue
 from segkit.survey.likert import LikertScale
 from segkit.survey.read import Survey
 from segkit.value.lifecycle import Lifecycle, lifecycle_stages
+from segkit.value.migration_periods import PeriodMigration, migration_over_periods, stages_over_periods
 from segkit.value.segmentation import Segmentation, Segmenter
 from segkit.value.transitions import Migration, migrate_snapshot
 
@@ -172,6 +174,31 @@ class PreparedRun:
         """Migration of `map_name` from ``migration_days`` before `as_of`, labelled by this run's segmenter."""
         earlier = self._table("earlier_customer_table", needs="transactions")
         return migrate_snapshot(earlier, self.segmentation, as_of=pd.Timestamp(self.settings["earlier_as_of"]), map_name=map_name)
+
+    @cached_property
+    def clean_lines(self) -> Any:
+        """The cleaned transaction lines, opened lazily with DuckDB (what every earlier snapshot is made of)."""
+        return scan(self._path("transactions_clean.parquet", needs="transactions"), backend="duckdb")
+
+    def migration_over_periods(self, periods: int = 4, map_name: str = "eight_class") -> PeriodMigration:
+        """`map_name` at ``periods + 1`` snapshots ``migration_days`` apart up to `as_of`, labelled by this run's segmenter."""
+        days = int(self.settings["migration_days"])
+        return migration_over_periods(
+            self.clean_lines, self.segmenter, as_of=self.as_of, periods=periods, days=days, map_name=map_name
+        )
+
+    def stages_over_periods(self, periods: int = 4) -> PeriodMigration:
+        """Lifecycle stages at ``periods + 1`` snapshots ``migration_days`` apart, with this run's thresholds."""
+        life = self.lifecycle
+        return stages_over_periods(
+            self.visits,
+            as_of=self.as_of,
+            churn_days=life.churn_days,
+            at_risk_days=life.at_risk_days,
+            new_days=life.new_days,
+            periods=periods,
+            days=int(self.settings["migration_days"]),
+        )
 
     # -- lifetime value
     @cached_property

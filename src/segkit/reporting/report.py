@@ -96,13 +96,15 @@ class Report:
     def key_number(self, name: str, value: object, *, label: str | None = None, fmt: str = "int") -> None:
         """Record a headline number for index.html and the manifest (invisible in the report).
 
-        `label` is a catalogue key or text (default ``core.keys.<name>``); `fmt` is a `FORMATTERS` name.
+        `label` is a catalogue key or text (default ``core.keys.<name>``); `fmt` is a `FORMATTERS` name,
+        recorded with the value so that index.html writes the change since the previous run in it.
         """
         record = {
             "name": name,
             "value": _json_value(value),
             "text": FORMATTERS[fmt](value),
             "label": self.label(label or f"core.keys.{name}"),
+            "fmt": fmt,  # the index writes the change since the previous run in this format
         }
         display({KEY_NUMBER_MIME: record, "text/plain": ""}, raw=True)
 

@@ -147,3 +147,46 @@ def migration_heatmap(
     ax.set_ylabel(labels["before"])
     fig.tight_layout()
     return fig
+
+
+def shares_over_snapshots(
+    sizes: pd.DataFrame,
+    *,
+    order: Sequence[str],
+    names: Mapping[str, str],
+    ticks: Sequence[str],
+    legend_title: str,
+    labels: Mapping[str, str],
+) -> Figure:
+    """100 % stacked bars: one bar per snapshot date, one colour per segment, best segment at the bottom.
+
+    Stacked shares rather than an alluvial chart: with 8-10 segments over 5 dates an alluvial has up
+    to a hundred ribbons per period and reads as noise, while stacked bars keep every segment in one
+    place and colour (green = best rank to red = worst), so growing and shrinking segments are read
+    directly; the flows themselves are in the table beside the chart. Shares of 5 % and more are
+    written in their block. `sizes` has snapshot, segment and share (`PeriodMigration.sizes`);
+    `ticks` labels the bars (oldest first).
+    """
+    shares = sizes.pivot_table(index="snapshot", columns="segment", values="share", aggfunc="sum", sort=True)
+    shares = shares.reindex(columns=list(order)).fillna(0.0)
+    colours = sns.color_palette("RdYlGn_r", len(order))
+    fig, ax = plt.subplots(figsize=(max(6.0, 1.3 * len(shares) + 4.5), 4.8))
+    x = np.arange(len(shares))
+    bottom = np.zeros(len(shares))
+    for colour, key in zip(colours, order):
+        values = shares[key].to_numpy()
+        ax.bar(x, values, bottom=bottom, width=0.7, color=colour, edgecolor="white", linewidth=0.6, label=names[key])
+        for i, v in enumerate(values):
+            if v >= 0.05:
+                ax.text(x[i], bottom[i] + v / 2, f"{100 * v:.0f}%", ha="center", va="center", fontsize=8)
+        bottom = bottom + values
+    ax.set_xticks(x, list(ticks))
+    ax.set_ylim(0, 1)
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_ylabel(labels["customer_share"])
+    ax.set_xlabel(labels["snapshot"])
+    ax.grid(axis="x", visible=False)
+    handles, names_shown = ax.get_legend_handles_labels()
+    ax.legend(handles[::-1], names_shown[::-1], title=legend_title, loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
+    fig.tight_layout()
+    return fig

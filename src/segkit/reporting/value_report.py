@@ -51,6 +51,7 @@ METRIC_KEYS = (
     "after",
     "pareto_point",
     "gini",
+    "snapshot",
 )
 
 
@@ -298,6 +299,44 @@ class ValueReport:
             formats={"customers": "int", "revenue": "money"},
             labels=_labels(("direction", "customers", "revenue")),
         )
+
+    def migration_periods(self, periods: int = 4) -> None:
+        """The 8-class model and the lifecycle stages at ``periods + 1`` snapshots ``migration_days`` apart."""
+        R, days = self.R, self.run.settings["migration_days"]
+        eight, stages = self.run.migration_over_periods(periods, "eight_class"), self.run.stages_over_periods(periods)
+        R.heading("value.sections.migration_periods", level=3)
+        if len(eight.snapshots) < 2:
+            R.warn(R.t("value.migration_periods.too_few"))
+            return
+        R.how_to_read("value.how_to_read.migration_periods")
+        first, last = fmt_date(eight.snapshots[0]), fmt_date(eight.snapshots[-1])
+        R.text("value.migration_periods.shown", periods=len(eight.snapshots) - 1, days=fmt_int(days), first=first, last=last)
+        if eight.skipped:
+            dates = ", ".join(fmt_date(d) for d in eight.skipped)
+            R.text("value.migration_periods.skipped", dates=dates, first_purchase=fmt_date(self.features["first_purchase"].min()))
+        shown = (
+            (eight, "value.maps.eight_class", segment_names(self.seg.maps["eight_class"], R.language)),
+            (stages, "value.maps.lifecycle", stage_names(R.language)),
+        )
+        for result, title, names in shown:
+            R.heading(title, level=4)
+            totals = result.sizes.groupby("snapshot")["customers"].sum()
+            ticks = [R.t("value.migration_periods.tick", date=fmt_date(d), customers=fmt_int(n)) for d, n in totals.items()]
+            order = result.segments["key"].tolist()
+            R.figure(
+                charts.shares_over_snapshots(
+                    result.sizes, order=order, names=names, ticks=ticks, legend_title=R.t(title), labels=self.L
+                )
+            )
+            span = [
+                R.t("value.migration_periods.period", start=fmt_date(a), end=fmt_date(b))
+                for a, b in zip(result.moves["period_start"], result.moves["period_end"])
+            ]
+            R.table(
+                result.moves.assign(span=span)[["span", "new", "stayed", "moved", "gone"]],
+                formats={"new": "int", "stayed": "int", "moved": "int", "gone": "int"},
+                labels=_labels(("span", "new", "stayed", "moved", "gone")),
+            )
 
     # -- profiles and playbook
     def profiles(self) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from segkit.value.eight_class_model import EIGHT_CLASSES, eight_class
 from segkit.value.lifecycle import STAGES, Lifecycle, lifecycle_stages, purchase_gaps
 from segkit.value.maps import BUILTIN_MAPS, RuleSet, SegmentMap, apply_rules, load_rules, rfm10
+from segkit.value.migration_periods import PeriodMigration, migration_over_periods, stages_over_periods
 from segkit.value.profiles import Profile, profile, segment_summary
 from segkit.value.retention import Cohorts, cohort_retention, retention_by_period
 from segkit.value.rfm import SCORE_COLUMNS, TIE_RULE, RFMFeatures, RFMScores, resolve_as_of, rfm_features, rfm_scores, score_bands
@@ -39,6 +40,9 @@ __all__ = [
     "Migration",
     "migration",
     "migrate",
+    "PeriodMigration",
+    "migration_over_periods",
+    "stages_over_periods",
     "segment_summary",
     "Profile",
     "profile",
