@@ -129,3 +129,20 @@ def test_a_line_without_cost_leaves_that_customers_margin_unknown():
     table = customer_table(clean_transactions(raw).clean).set_index("customer_id")
     assert math.isnan(table.loc["x", "margin"]) and math.isnan(table.loc["x", "cost"])
     assert table.loc["y", "margin"] == 12.0
+
+
+def test_a_preset_file_without_the_cost_column_loads_without_cost(tmp_path):
+    path = tmp_path / "old-demo.csv"
+    path.write_text(
+        "invoice_id,product_id,category,description,quantity,unit_price,invoice_date,customer_id\n"
+        "500001,AP019,apparel,Slippers,4,49.00,2024-01-01 07:27:21,CU04864\n",
+        encoding="utf-8",
+    )
+    frame = load_transactions(path, preset="demo")
+    assert "cost" not in frame.columns and frame["amount"].tolist() == [196.0]
+    path.write_text(
+        "invoice_id,product_id,category,description,quantity,unit_price,unit_cost,invoice_date,customer_id\n"
+        "500001,AP019,apparel,Slippers,4,49.00,19.60,2024-01-01 07:27:21,CU04864\n",
+        encoding="utf-8",
+    )
+    assert load_transactions(path, preset="demo")["cost"].tolist() == [4 * 19.60]

@@ -186,13 +186,8 @@ def _source_columns(raw: pd.DataFrame, spec: _Spec, *, source: str) -> dict[str,
             resolved[canonical] = wanted
         elif len(loose.get(_loose(wanted), [])) == 1:
             resolved[canonical] = loose[_loose(wanted)][0]
-        elif canonical in (
-            *_REQUIRED,
-            schema.ORDER_ID,
-            schema.PRODUCT_ID,
-            schema.UNIT_PRICE,
-            schema.AMOUNT,
-            *schema.COST_COLUMNS,
+        elif canonical in (*_REQUIRED, schema.ORDER_ID, schema.PRODUCT_ID, schema.UNIT_PRICE, schema.AMOUNT) or (
+            canonical in schema.COST_COLUMNS and not spec.preset  # a preset's cost column may be absent
         ):
             missing.append(wanted)
     if missing:
