@@ -20,7 +20,8 @@ def _parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo-data", help="write the seeded demo data set (transactions, customers, survey)")
     demo.add_argument("--out", type=Path, default=Path("data/raw/demo"), help="output folder")
     demo.add_argument("--customers", type=int, default=5000, help="number of customers (scales every file)")
-    demo.add_argument("--seed", type=int, default=20240101, help="random seed")
+    demo.add_argument("--seed", type=int, default=20240101, help="random seed (0 to 4294967295)")
+    demo.add_argument("--force", action="store_true", help="overwrite files in --out that segkit did not write")
 
     clean = sub.add_parser("clean", help="load, validate and clean a transactions file")
     clean.add_argument("input", type=Path, help="CSV, Excel (.xlsx), Parquet or whitespace-separated file")
@@ -42,24 +43,18 @@ def _parser() -> argparse.ArgumentParser:
 def _demo_data(args: argparse.Namespace) -> int:
     from segkit import datasets
 
-    paths = datasets.write_demo(args.out, customers=args.customers, seed=args.seed)
+    paths = datasets.write_demo(args.out, customers=args.customers, seed=args.seed, overwrite=args.force)
     for path in paths:
         print(path)
     return 0
 
 
 def _clean(args: argparse.Namespace) -> int:
-    from segkit.core import files
-    from segkit.intake import presets, transactions
-    from segkit.prep import cleaning
+    from segkit.pipeline.clean_file import clean_file
 
-    mapping = presets.read_mapping(args.mapping) if args.mapping else None
-    raw = transactions.load_transactions(args.input, preset=args.preset, mapping=mapping, encoding=args.encoding)
-    result = cleaning.clean_transactions(raw)
-    files.write_parquet_atomic(result.clean, args.out)
-    if args.audit:
-        cleaning.write_audit_json(result, args.audit)
-    print(f"{args.out}: {len(result.clean):,} of {len(raw):,} rows kept")
+    print(
+        clean_file(args.input, out=args.out, audit=args.audit, preset=args.preset, mapping=args.mapping, encoding=args.encoding)
+    )
     return 0
 
 

@@ -40,6 +40,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from segkit.core.errors import InputError
 from segkit.datasets.btyd_process import BTYD_A, BTYD_ALPHA, BTYD_B, BTYD_R
 from segkit.datasets.dirt import DIRT_RATES, EXTREME_QUANTITY_MIN, NON_PRODUCT_CODES
 from segkit.datasets.lines import TRANSACTION_COLUMNS, generate_lines
@@ -208,17 +209,56 @@ def _planted_truth(population: Population) -> dict:
     }
 
 
-def write_demo(out_dir: Path | str, *, customers: int = DEFAULT_CUSTOMERS, seed: int = DEFAULT_SEED) -> list[Path]:
+#: The files `write_demo` writes (the survey files when the survey generator is installed).
+DEMO_FILES = ("transactions.csv", "customers.csv", "survey.csv", "needs.yaml", "complaints.csv", "risk.csv", "holdings.csv")
+
+
+def _is_demo_folder(folder: Path) -> bool:
+    """True when `folder`'s truth.json says segkit's generator wrote it (its files may be rewritten)."""
+    try:
+        truth = json.loads((folder / "truth.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(truth, dict) and truth.get("generator", {}).get("module") == "segkit.datasets"
+
+
+def write_demo(
+    out_dir: Path | str, *, customers: int = DEFAULT_CUSTOMERS, seed: int = DEFAULT_SEED, overwrite: bool = False
+) -> list[Path]:
     """Write transactions.csv, customers.csv, the survey files and truth.json to ``out_dir``.
 
     Files are written to a temporary folder beside the targets and then moved into place
     with `os.replace`, so a reader never sees a half-written file and a failed run leaves
-    the previous files intact. Returns the paths written.
+    the previous files intact. A folder that holds files of the same names which segkit did not
+    write (no segkit truth.json beside them: a user's own transactions.csv) is refused unless
+    `overwrite`. Returns the paths written.
+
+    Raises
+    ------
+    InputError
+        When `out_dir` is a file or cannot be written, would overwrite files segkit did not write,
+        or `customers` / `seed` are out of range.
     """
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    data = generate_demo(customers=customers, seed=seed)
-    staging = Path(tempfile.mkdtemp(prefix=".demo-", dir=out_dir))
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError(f"{out_dir}: is a file, not a folder; give a folder for the demo data")
+    if not isinstance(seed, int) or not 0 <= seed < 2**32:
+        raise InputError(f"demo data: seed must be a whole number from 0 to {2**32 - 1}, got {seed!r}")
+    taken = [name for name in (*DEMO_FILES, "truth.json") if (out_dir / name).exists()]
+    if taken and not overwrite and not _is_demo_folder(out_dir):
+        raise InputError(
+            f"{out_dir}: holds {', '.join(taken)} that segkit did not write; choose another folder "
+            "or pass --force to overwrite them"
+        )
+    data = generate_demo(customers=customers, seed=seed)  # checks `customers` before anything is written
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise InputError(f"{out_dir}: cannot create the folder ({error.strerror})") from None
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=".demo-", dir=out_dir))
+    except OSError as error:
+        raise InputError(f"{out_dir}: cannot write the demo data there ({error.strerror})") from None
     try:
         written = [staging / "transactions.csv", staging / "customers.csv"]
         data.transactions.to_csv(written[0], index=False, date_format=DATE_FORMAT, float_format="%.2f", lineterminator="\n")

@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 
 from segkit.core.errors import InputError
-from segkit.pipeline.config_checks import hint, no_unknown
+from segkit.pipeline.config_checks import hint, no_unknown, separate_outputs
 from segkit.pipeline.config_inputs import INPUT_KEYS, INPUTS, InputFile, read_inputs
 from segkit.pipeline.config_segments import SEGMENT_KEYS, SegmentSettings, read_segments
 from segkit.reporting.i18n import LANGUAGES
@@ -207,6 +207,8 @@ def load_config(
                     f"set it at the top level of the config instead ({key}: {values[key]!r})"
                 )
 
+    reports_dir, processed_dir = folder("reports_dir", "reports"), folder("processed_dir", "data/processed")
+    separate_outputs(reports_dir, processed_dir, run_id=chosen_id, inputs=inputs, where=name)
     return RunConfig(
         source=source.resolve(),
         run_id=chosen_id,
@@ -219,8 +221,8 @@ def load_config(
         cleaning=dict(cleaning),
         parameters={k: dict(v) for k, v in parameters.items()},
         notebooks_dir=notebooks_dir,
-        reports_dir=folder("reports_dir", "reports"),
-        processed_dir=folder("processed_dir", "data/processed"),
+        reports_dir=reports_dir,
+        processed_dir=processed_dir,
         kernel=str(raw.get("kernel") or "python3"),
         cell_timeout=timeout,
         raw=raw,

@@ -1,9 +1,11 @@
-"""Checks shared by every part of the run config: unknown keys with a "did you mean" hint."""
+"""Checks shared by every part of the run config: unknown keys with a "did you mean" hint, separate output folders."""
 
 from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
 
 from segkit.core.errors import InputError
 
@@ -47,3 +49,45 @@ def hint(word: str, choices: Mapping[str, object] | Sequence[str]) -> str:
     """
     close = difflib.get_close_matches(word, list(choices), n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def separate_outputs(reports: Path, processed: Path, *, run_id: str, inputs: Mapping[str, Any], where: str) -> None:
+    """Refuse output folders that would overwrite each other or an input when a run is published.
+
+    Publishing replaces ``<reports>/<run_id>`` and ``<processed>/<run_id>`` as whole folders, so the
+    two roots must differ and neither may lie inside the other, and no input file may lie inside
+    either run folder.
+
+    Parameters
+    ----------
+    reports, processed : pathlib.Path
+        The resolved ``reports_dir`` and ``processed_dir``.
+    run_id : str
+        The run's id.
+    inputs : mapping
+        Input name → `segkit.pipeline.config_inputs.InputFile`.
+    where : str
+        The config file's name, for messages.
+
+    Raises
+    ------
+    InputError
+        Naming the two folders, or the input and the folder.
+    """
+    reports, processed = reports.resolve(), processed.resolve()
+    if reports == processed:
+        raise InputError(f"{where}: reports_dir and processed_dir must be different folders (both are {reports})")
+    for inner, outer, a, b in (
+        (processed, reports, "processed_dir", "reports_dir"),
+        (reports, processed, "reports_dir", "processed_dir"),
+    ):
+        if outer in inner.parents:
+            raise InputError(f"{where}: {a} {inner} is inside {b} {outer}; give two separate folders")
+    for name, spec in inputs.items():
+        path = getattr(spec, "path", None)
+        for root, key in ((reports, "reports_dir"), (processed, "processed_dir")):
+            if path is not None and (root / run_id) in Path(path).resolve().parents:
+                raise InputError(
+                    f"{where}: inputs.{name} {path} is inside {key}/{run_id}, which the run replaces when it publishes; "
+                    "keep raw data outside the output folders"
+                )

@@ -1,0 +1,146 @@
+"""Hostile cases: what must never lose data or end in a traceback (issue 12, "Data lost" first).
+
+Each case asserts the exit code, one line on stderr naming the path and the problem, no
+traceback, and that no file that existed before changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from segkit import InputError, datasets
+from segkit.pipeline.config import load_config
+
+LINES = "invoice_id,product_id,category,description,quantity,unit_price,invoice_date,customer_id\n"
+LINES += "500001,AP019,apparel,Slippers,4,49.00,2024-01-01 07:27:21,CU04864\n"
+LINES += "500002,AP015,apparel,Belt,1,149.00,2024-01-02 08:00:00,CU00001\n"
+
+
+def _segkit(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "segkit", *args], capture_output=True, text=True, cwd=cwd, check=False)
+
+
+def _digest(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+def _one_line_error(done: subprocess.CompletedProcess[str], code: int, *words: str) -> None:
+    assert done.returncode == code, done.stderr
+    assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr
+    for word in words:
+        assert word in done.stderr, (word, done.stderr)
+
+
+@pytest.fixture
+def raw(tmp_path) -> Path:
+    path = tmp_path / "t.csv"
+    path.write_text(LINES, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--out", "t.csv"], ["--out t.csv", "is an input", "never overwritten"]),
+        (["--out", "./sub/../t.csv"], ["is an input"]),
+        (["--out", "c.parquet", "--audit", "t.csv"], ["--audit t.csv", "is an input"]),
+        (["--out", "c.parquet", "--audit", "c.parquet"], ["is also given as --out"]),
+        (["--out", "."], ["is a folder"]),
+    ],
+)
+def test_clean_never_overwrites_an_input_or_writes_into_a_folder(raw, args, words):
+    (raw.parent / "sub").mkdir()
+    before = _digest(raw.parent)
+    done = _segkit("clean", "t.csv", "--preset", "demo", *args, cwd=raw.parent)
+    _one_line_error(done, 2, *words)
+    assert _digest(raw.parent) == before
+
+
+def test_clean_refuses_a_link_to_the_input(raw):
+    (raw.parent / "link.csv").symlink_to(raw)
+    before = _digest(raw.parent)
+    done = _segkit("clean", "t.csv", "--preset", "demo", "--out", "link.csv", cwd=raw.parent)
+    _one_line_error(done, 2, "is an input")
+    assert _digest(raw.parent) == before
+
+
+def test_clean_with_no_row_left_exits_2_and_writes_nothing(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text(LINES.replace("CU04864", "").replace("CU00001", ""), encoding="utf-8")  # no customer ids
+    done = _segkit("clean", "t.csv", "--preset", "demo", "--out", "c.parquet", "--audit", "a.json", cwd=tmp_path)
+    _one_line_error(done, 2, "t.csv", "no usable rows")
+    assert not (tmp_path / "c.parquet").exists() and not (tmp_path / "a.json").exists()
+
+
+def test_clean_writes_when_the_paths_are_fine(raw):
+    done = _segkit("clean", "t.csv", "--preset", "demo", "--out", "out/c.parquet", "--audit", "out/a.json", cwd=raw.parent)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "out/c.parquet: 2 of 2 rows kept"
+    assert not list(raw.parent.rglob("*.tmp"))
+
+
+def test_demo_data_does_not_overwrite_a_users_own_files(tmp_path):
+    (tmp_path / "transactions.csv").write_text("my,own\n1,2\n", encoding="utf-8")
+    before = _digest(tmp_path)
+    done = _segkit("demo-data", "--out", ".", "--customers", "60", cwd=tmp_path)
+    _one_line_error(done, 2, "transactions.csv", "segkit did not write", "--force")
+    assert _digest(tmp_path) == before
+    forced = _segkit("demo-data", "--out", ".", "--customers", "60", "--force", cwd=tmp_path)
+    assert forced.returncode == 0, forced.stderr
+    again = _segkit("demo-data", "--out", ".", "--customers", "60", cwd=tmp_path)  # a segkit demo folder: rewritten
+    assert again.returncode == 0, again.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--out", "file.txt"], ["file.txt", "is a file, not a folder"]),
+        (["--seed", "-1"], ["seed must be a whole number from 0"]),
+        (["--customers", "0"], ["customers must be at least 50"]),
+    ],
+)
+def test_demo_data_bad_requests_exit_2_with_one_line(tmp_path, args, words):
+    (tmp_path / "file.txt").write_text("keep me", encoding="utf-8")
+    done = _segkit("demo-data", *(args if "--out" in args else [*args, "--out", "demo"]), cwd=tmp_path)
+    _one_line_error(done, 2, *words)
+    assert (tmp_path / "file.txt").read_text(encoding="utf-8") == "keep me"
+
+
+def test_write_demo_refuses_the_same_in_python(tmp_path):
+    (tmp_path / "customers.csv").write_text("id\n1\n", encoding="utf-8")
+    with pytest.raises(InputError, match="segkit did not write"):
+        datasets.write_demo(tmp_path, customers=10)
+
+
+@pytest.mark.parametrize(
+    ("folders", "message"),
+    [
+        ("reports_dir: out\nprocessed_dir: out\n", "must be different folders"),
+        ("reports_dir: out\nprocessed_dir: out/data\n", "inside"),
+        ("reports_dir: out/reports\nprocessed_dir: out\n", "inside"),
+        ("reports_dir: data/raw\n", "inside"),
+    ],
+)
+def test_config_refuses_overlapping_output_folders(tmp_path, raw, folders, message):
+    (tmp_path / "data" / "raw").mkdir(parents=True)
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "notebooks" / "01-tiny.py").write_text('# %% tags=["parameters"]\nrun_id: str = ""\n', encoding="utf-8")
+    path = tmp_path / "run.yaml"
+    path.write_text(
+        textwrap.dedent(f"run_id: x\nbase_dir: {tmp_path}\ninputs:\n  transactions: {{path: t.csv, preset: demo}}\n") + folders,
+        encoding="utf-8",
+    )
+    if "data/raw" in folders:  # an input inside the run's output folder: publishing would replace it
+        (tmp_path / "data" / "raw" / "x").mkdir()
+        (tmp_path / "data" / "raw" / "x" / "t.csv").write_text(LINES, encoding="utf-8")
+        path.write_text(path.read_text().replace("path: t.csv", "path: data/raw/x/t.csv"), encoding="utf-8")
+    with pytest.raises(InputError, match=message):
+        load_config(path)
