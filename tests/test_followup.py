@@ -1,0 +1,145 @@
+"""Follow-up lists: detractors, the least satisfied respondents, every suitability violation.
+
+Known answers worked out by hand on small frames; the last test drives a real run (slow) and
+checks the files against what the need report states.
+"""
+
+import pandas as pd
+import pytest
+
+from segkit.core.errors import InputError
+from segkit.needs import followup, net_promoter, suitability
+
+#: Ten respondents; R05 is anonymous and R10 did not answer the recommendation question.
+RESPONDENTS = pd.DataFrame(
+    {
+        "respondent_id": [f"R{i:02d}" for i in range(1, 11)],
+        "customer_id": ["C1", "C2", "C3", "C4", None, "C6", "C7", "C8", "C9", "C10"],
+        "nps": [0, 6, 7, 10, 3, 9, 6, 8, None, 5],
+        "overall_satisfaction": [1, 4, 2, 5, 2, 3, 4, 1, 5, 3],
+        "name": ["Ann", "Bo", "Cy", "Di", "Ed", "Fay", "Gus", "Hal", "Ivy", "Jo"],
+    }
+)
+SEGMENTS = pd.Series({"C1": "vip", "C2": "new", "C3": "vip", "C7": "lost", "C10": "new"})
+
+
+def rows(frame: pd.DataFrame) -> list[list]:
+    """The rows of `frame` with None for every missing value (pandas 3 strings are NaN when missing)."""
+    return frame.astype(object).where(frame.notna(), None).values.tolist()
+
+
+def test_detractors_by_hand():
+    # scores 0..6 are detractors: R01 (0), R02 (6), R05 (3), R07 (6), R10 (5); 7 is a passive, R09 unanswered
+    table = followup.detractors(RESPONDENTS, segments=SEGMENTS)
+    assert table.columns.tolist() == ["respondent_id", "customer_id", "segment", "nps"]
+    assert rows(table) == [
+        ["R01", "C1", "vip", 0],
+        ["R05", None, None, 3],
+        ["R10", "C10", "new", 5],
+        ["R02", "C2", "new", 6],
+        ["R07", "C7", "lost", 6],
+    ]
+    assert len(table) == net_promoter.nps(RESPONDENTS["nps"]).detractors  # the same rule as the NPS
+
+
+def test_detractors_of_an_anonymous_survey_have_no_customer_column():
+    anonymous = RESPONDENTS.assign(customer_id=pd.Series([None] * 10, dtype="str"))
+    table = followup.detractors(anonymous, segments=SEGMENTS)
+    assert table.columns.tolist() == ["respondent_id", "nps"]
+    assert table["respondent_id"].tolist() == ["R01", "R05", "R10", "R02", "R07"]
+
+
+def test_detractors_reject_scores_off_the_scale():
+    with pytest.raises(InputError, match="whole numbers 0–10; got 11"):
+        followup.detractors(RESPONDENTS.assign(nps=[0, 11, 7, 10, 3, 9, 6, 8, None, 5]))
+
+
+def test_least_satisfied_bottom_20_percent_with_the_tie_at_the_cut():
+    # sorted satisfaction: 1 (R01), 1 (R08), 2 (R03), 2 (R05), 3, 3, 4, 4, 5, 5; 20% of 10 = 2 -> cut 1
+    chosen = followup.least_satisfied(RESPONDENTS, segments=SEGMENTS)
+    assert (chosen.basis, chosen.n_rated, chosen.size, chosen.cutoff) == ("overall", 10, 2, 1.0)
+    assert chosen.table["respondent_id"].tolist() == ["R01", "R08"]  # R01 recommends less (0 < 8)
+    # 30%: 3 respondents -> the third is R03 at 2, and R05 is tied with it at the cut: 4 listed
+    wider = followup.least_satisfied(RESPONDENTS, share=0.3, segments=SEGMENTS)
+    assert (wider.size, wider.cutoff) == (3, 2.0)
+    assert wider.table.columns.tolist() == ["respondent_id", "customer_id", "segment", "satisfaction", "nps"]
+    assert rows(wider.table) == [
+        ["R01", "C1", "vip", 1.0, 0],
+        ["R08", "C8", None, 1.0, 8],
+        ["R05", None, None, 2.0, 3],  # tied at 2: the lower recommendation score first
+        ["R03", "C3", "vip", 2.0, 7],
+    ]
+    assert "name" not in wider.table
+
+
+def test_least_satisfied_ties_at_the_cut_are_all_listed():
+    # ten scores, five of them 2: 20% = 2 respondents, the cut is 2, so all five 2s are listed
+    frame = pd.DataFrame({"respondent_id": list("abcdefghij"), "overall_satisfaction": [2, 3, 2, 4, 2, 5, 2, 3, 2, 4]})
+    chosen = followup.least_satisfied(frame)
+    assert (chosen.size, chosen.cutoff) == (2, 2.0)
+    assert chosen.table["respondent_id"].tolist() == ["a", "c", "e", "g", "i"]
+    assert chosen.table.columns.tolist() == ["respondent_id", "satisfaction"]
+
+
+def test_least_satisfied_without_the_overall_question_uses_the_mean_need_satisfaction():
+    frame = pd.DataFrame({"respondent_id": ["a", "b", "c", "d", "e"]})
+    ratings = pd.DataFrame(
+        {"N1": [1, 4, 5, None, 2], "N2": [3, 4, 5, None, None], "N3": [2, None, 4, None, 2]},
+        index=pd.Index(["a", "b", "c", "d", "e"], name="respondent_id"),
+    )
+    # means: a 2, b 4, c 4.667, d none (not ranked), e 2; 20% of 4 rated = 0.8 -> 1, cut 2 -> a and e
+    chosen = followup.least_satisfied(frame, need_satisfaction=ratings)
+    assert (chosen.basis, chosen.n_rated, chosen.size, chosen.cutoff) == ("needs", 4, 1, 2.0)
+    assert chosen.table.values.tolist() == [["a", 2.0], ["e", 2.0]]
+
+
+def test_least_satisfied_needs_a_score_and_a_share():
+    with pytest.raises(InputError, match="no overall satisfaction and no need satisfaction"):
+        followup.least_satisfied(RESPONDENTS.drop(columns="overall_satisfaction"))
+    with pytest.raises(InputError, match="share must be above 0 and at most 1"):
+        followup.least_satisfied(RESPONDENTS, share=0)
+
+
+QUESTIONS = ["q1_horizon", "q2_loss", "q3_experience", "q4_income", "q5_goal"]
+
+
+def test_suitability_violations_are_all_listed():
+    # a..e = 1..5 points; levels start at 0, 9, 13, 17, 21: C1 5 points -> C1, C3 15 -> C3
+    answers = pd.DataFrame(
+        [{"customer_id": c, **dict(zip(QUESTIONS, a, strict=True))} for c, a in {"K1": "aaaaa", "K3": "abcde"}.items()]
+    )
+    risk = suitability.score_risk(answers, scoring=suitability.load_scoring())
+    rows = [("K1", f"P{r}", r) for r in (1, 2, 3, 4, 5)] + [("K3", f"P{r}", r) for r in (2, 4, 5)] + [("K9", "P5", 5)]
+    holdings = pd.DataFrame(
+        {
+            "customer_id": [c for c, _, _ in rows],
+            "product_id": [p for _, p, _ in rows],
+            "product_name": [f"Fund {p}" for _, p, _ in rows],
+            "product_risk": [f"R{r}" for _, _, r in rows],
+            "phone": ["13812345678"] * len(rows),
+        }
+    )
+    audit = suitability.audit_holdings(holdings, risk, segments=pd.Series({"K1": "vip", "K3": "new"}))
+    table = followup.suitability_violations(audit)
+    # K1 (C1) holds P2..P5 above its level (excess 1..4); K3 (C3) holds P4, P5 (1, 2); K9 is unassessed
+    assert table.columns.tolist() == [
+        "customer_id",
+        "segment",
+        "product_id",
+        "product_name",
+        "product_risk",
+        "risk_level",
+        "risk_name",
+        "excess",
+    ]
+    assert table[["customer_id", "product_id", "product_risk", "risk_level", "excess"]].values.tolist() == [
+        ["K1", "P5", "R5", "C1", 4],
+        ["K1", "P4", "R4", "C1", 3],
+        ["K1", "P3", "R3", "C1", 2],
+        ["K3", "P5", "R5", "C3", 2],
+        ["K1", "P2", "R2", "C1", 1],
+        ["K3", "P4", "R4", "C3", 1],
+    ]
+    assert len(table) == len(audit.violations) == 6
+    assert table["segment"].tolist() == ["vip", "vip", "vip", "new", "vip", "new"]
+    assert table["risk_name"].tolist() == ["conservative"] * 3 + ["balanced"] + ["conservative", "balanced"]
