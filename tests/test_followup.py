@@ -4,11 +4,23 @@ Known answers worked out by hand on small frames; the last test drives a real ru
 checks the files against what the need report states.
 """
 
+import html
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
+from segkit import datasets
+from segkit.core import privacy
 from segkit.core.errors import InputError
 from segkit.needs import followup, net_promoter, suitability
+from segkit.pipeline import followup_files
+from segkit.pipeline.config import InputFile
+from segkit.pipeline.prepare import prepare
+from segkit.reporting import needs_report
+from segkit.reporting.i18n import catalogue, message
+from segkit.reporting.needs_report import NeedsReport
+from segkit.reporting.report import Report
 
 #: Ten respondents; R05 is anonymous and R10 did not answer the recommendation question.
 RESPONDENTS = pd.DataFrame(
@@ -143,3 +155,112 @@ def test_suitability_violations_are_all_listed():
     assert len(table) == len(audit.violations) == 6
     assert table["segment"].tolist() == ["vip", "vip", "vip", "new", "vip", "new"]
     assert table["risk_name"].tolist() == ["conservative"] * 3 + ["balanced"] + ["conservative", "balanced"]
+
+
+# -- the files of a run and the report's notes on them
+class _Collected(Report):
+    """A Report that keeps the markup it shows (figures closed undrawn) instead of displaying it."""
+
+    def __init__(self, language: str) -> None:
+        super().__init__(language)
+        self.shown: list[str] = []
+
+    def _show(self, markup: str, *, wrap: bool = True) -> None:
+        self.shown.append(markup)
+
+    def figure(self, fig) -> None:
+        import matplotlib.pyplot as plt
+
+        plt.close(fig)
+
+
+@pytest.fixture(scope="module")
+def survey_only_run(tmp_path_factory):
+    """A prepared run of the demo survey, risk answers and holdings, without transactions."""
+    folder = tmp_path_factory.mktemp("followup-demo")
+    datasets.write_demo(folder / "raw", customers=200, seed=3)
+    names = {"survey": "survey.csv", "needs": "needs.yaml", "risk": "risk.csv", "holdings": "holdings.csv"}
+    run = prepare({k: InputFile(path=folder / "raw" / f) for k, f in names.items()}, folder / "processed" / "prepared")
+    assert not run.has("transactions") and not run.errors
+    return run
+
+
+def _read(path) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_a_survey_only_run_writes_the_lists_and_the_report_names_them(survey_only_run, tmp_path, monkeypatch, language):
+    monkeypatch.setattr(needs_report, "N_BOOT_BACKLOG", 5)
+    written = followup_files.write_followup(survey_only_run, tmp_path, language=language)
+    assert sorted(p.name for p in written) == sorted(followup_files.FOLLOWUP_FILES.values())
+    assert all(p.read_bytes().startswith(b"\xef\xbb\xbf") for p in written)  # UTF-8 with a BOM, for Excel
+    files = followup_files.written_followup(tmp_path)
+    assert files == {name: f"followup/{file}" for name, file in followup_files.FOLLOWUP_FILES.items()}
+    lists = {name: _read(tmp_path / path) for name, path in files.items()}
+    survey = survey_only_run.survey
+    assert len(lists["detractors"]) == net_promoter.nps(survey.respondents["nps"]).detractors > 0
+    assert lists["detractors"].columns.tolist() == ["respondent_id", "customer_id", "nps"]  # no segments without transactions
+    assert (lists["detractors"]["nps"].astype(int) <= 6).all()
+    assert lists["least_satisfied"].columns.tolist() == ["respondent_id", "customer_id", "satisfaction", "nps"]
+    assert lists["suitability_violations"].columns.tolist() == [
+        "customer_id",
+        "product_id",
+        "product_name",
+        "product_risk",
+        "risk_level",
+        "risk_name",
+        "excess",
+        "risk_label",
+    ]
+    R = _Collected(language)
+    N = NeedsReport(R, survey_only_run, small_base=30, top_k=3, seed=1, followup=files)
+    for section in ("nps", "extremes", "suitability"):
+        getattr(N, section)()
+    page = "\n".join(R.shown)
+    words = catalogue(language)
+    n_least = len(lists["least_satisfied"])
+    chosen = followup.least_satisfied(survey.respondents)
+    assert n_least == len(chosen.table) and n_least >= chosen.size  # ties at the cut are added
+    expected = {
+        "detractors": message(language, "needs.followup.detractors", n=len(lists["detractors"]), file="followup/detractors.csv"),
+        "least": message(
+            language,
+            "needs.followup.least_satisfied.overall",
+            share="20%",
+            cutoff=f"{chosen.cutoff:g}",
+            n=n_least,
+            file="followup/least_satisfied.csv",
+        ),
+        "suitability": message(
+            language,
+            "needs.followup.suitability",
+            n=len(lists["suitability_violations"]),
+            file="followup/suitability_violations.csv",
+        ),
+    }
+    for name, sentence in expected.items():
+        assert html.escape(sentence) in page, name
+    assert words["needs.sections.suitability"] in page
+    # on its own (no processed folder) the report names no file
+    alone = _Collected(language)
+    N = NeedsReport(alone, survey_only_run, small_base=30, top_k=3, seed=1, followup=followup_files.written_followup(""))
+    for section in ("nps", "extremes", "suitability"):
+        getattr(N, section)()
+    assert "followup/" not in "\n".join(alone.shown)
+
+
+def test_pseudonymised_lists_use_the_export_hash_and_carry_no_personal_data(survey_only_run, tmp_path, monkeypatch):
+    monkeypatch.setenv(privacy.KEY_ENV, "list-key")
+    followup_files.write_followup(survey_only_run, tmp_path, pseudonymize_ids=True)
+    folder = tmp_path / "followup"
+    real = survey_only_run.survey.respondents["customer_id"].dropna()
+    for path in folder.glob("*.csv"):
+        ids = _read(path)["customer_id"]
+        ids = ids[ids != ""]
+        assert len(ids) and ids.str.startswith("P-").all(), path.name
+        assert set(ids) <= set(privacy.pseudonymize(real, key="list-key")) | set(
+            privacy.pseudonymize(survey_only_run.optional("holdings")["customer_id"], key="list-key")
+        )
+    customers = pd.read_csv(Path(survey_only_run.inputs["survey"]).with_name("customers.csv"), dtype=str)
+    assert privacy.find_pii(sorted(folder.glob("*.csv")), privacy.pii_values(customers)) == {}
