@@ -5,6 +5,8 @@ checks the files against what the need report states.
 """
 
 import html
+import io
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -17,6 +19,7 @@ from segkit.needs import followup, net_promoter, suitability
 from segkit.pipeline import followup_files
 from segkit.pipeline.config import InputFile
 from segkit.pipeline.prepare import prepare
+from segkit.pipeline.run import run
 from segkit.reporting import needs_report
 from segkit.reporting.i18n import catalogue, message
 from segkit.reporting.needs_report import NeedsReport
@@ -112,6 +115,7 @@ def test_least_satisfied_needs_a_score_and_a_share():
         followup.least_satisfied(RESPONDENTS, share=0)
 
 
+ROOT = Path(__file__).resolve().parents[1]
 QUESTIONS = ["q1_horizon", "q2_loss", "q3_experience", "q4_income", "q5_goal"]
 
 
@@ -264,3 +268,55 @@ def test_pseudonymised_lists_use_the_export_hash_and_carry_no_personal_data(surv
         )
     customers = pd.read_csv(Path(survey_only_run.inputs["survey"]).with_name("customers.csv"), dtype=str)
     assert privacy.find_pii(sorted(folder.glob("*.csv")), privacy.pii_values(customers)) == {}
+
+
+# -- through `segkit run`
+def _sentence_pattern(template: str) -> re.Pattern[str]:
+    """A catalogue sentence as it reads in the (unescaped) page, with {n} captured and the other fields free."""
+    pattern = re.escape(template)
+    for field in ("share", "cutoff", "file"):
+        pattern = pattern.replace(re.escape("{" + field + "}"), r"[^<]*?")
+    return re.compile(pattern.replace(re.escape("{n}"), r"([\d,]+)"))
+
+
+@pytest.mark.slow
+def test_a_pseudonymised_run_writes_the_lists_the_need_report_counts(tmp_path):
+    raw = tmp_path / "raw"
+    datasets.write_demo(raw, customers=300, seed=7)
+    key = "followup-key"
+    inputs = {"transactions": "{path: %s, preset: demo}" % (raw / "transactions.csv")}
+    inputs.update({name: "{path: %s}" % (raw / f"{name}.csv") for name in ("customers", "survey", "risk", "holdings")})
+    inputs["needs"] = "{path: %s}" % (raw / "needs.yaml")
+    config = tmp_path / "run.yaml"
+    config.write_text(
+        f"run_id: fu\nlanguage: en\nnotebooks_dir: {ROOT / 'notebooks'}\nreports_dir: {tmp_path / 'reports'}\n"
+        f"processed_dir: {tmp_path / 'processed'}\nnotebooks: [03-need-priority]\n"
+        f"pseudonymize_ids: true\npseudonymize_key: {key}\ninputs:\n" + "".join(f"  {k}: {v}\n" for k, v in inputs.items()),
+        encoding="utf-8",
+    )
+    log = io.StringIO()
+    assert run(config, out=log) == 0, log.getvalue()
+    folder = tmp_path / "processed" / "fu" / "followup"
+    lists = {name: _read(folder / file) for name, file in followup_files.FOLLOWUP_FILES.items()}
+    page = html.unescape((tmp_path / "reports" / "fu" / "03-need-priority.html").read_text(encoding="utf-8"))
+    words = catalogue("en")
+    keys = {
+        "detractors": "needs.followup.detractors",
+        "least_satisfied": "needs.followup.least_satisfied.overall",
+        "suitability_violations": "needs.followup.suitability",
+    }
+    for name, key_ in keys.items():
+        stated = _sentence_pattern(words[key_]).findall(page)
+        assert stated == [f"{len(lists[name]):,}"], name
+        assert f"followup/{followup_files.FOLLOWUP_FILES[name]}" in page
+    assert all(len(t) for t in lists.values())
+    assert lists["detractors"]["segment"].ne("").any()  # linked respondents carry their 8-class segment
+    customers = pd.read_csv(raw / "customers.csv", dtype=str)
+    pseudonyms = set(privacy.pseudonymize(customers["customer_id"], key=key))
+    export = _read(tmp_path / "processed" / "fu" / "customer_segments.csv")
+    for name, table in lists.items():
+        ids = table.loc[table["customer_id"] != "", "customer_id"]
+        assert len(ids) and set(ids) <= pseudonyms, name  # the keyed hash of the CRM export
+        assert set(ids) & set(export["customer_id"]), name
+    assert privacy.find_pii(sorted(folder.glob("*.csv")), privacy.pii_values(customers)) == {}
+    assert not set(customers["customer_id"]) & {v for t in lists.values() for v in t.to_numpy().ravel()}
