@@ -111,6 +111,7 @@ def write_followup(
     for name, table in followup_lists(run, language=language).items():
         if pseudonymize_ids and schema.CUSTOMER_ID in table:
             table = table.assign(**{schema.CUSTOMER_ID: pseudonymize(table[schema.CUSTOMER_ID])})
+        # product_name and risk_name hold no person's name: kept from the name rule, like the ids
         safe, _ = filter_pii(table, keep=("respondent_id", schema.CUSTOMER_ID, "product_name", "risk_name"))
         written.append(write_csv_atomic(safe, Path(out_dir) / FOLLOWUP_DIR / FOLLOWUP_FILES[name]))
     return written
