@@ -23,15 +23,18 @@ small_base: int = 30                                  # results on fewer answers
 top_k: int = 5                                        # backlog stability: share of resamples in the top k
 seed: int = 0                                         # bootstrap seed
 pseudonymize_ids: bool = False                        # per-customer tables show keyed-hash ids instead of customer ids
+processed_dir: str = ""                               # the run's processed folder (segkit run sets it): its follow-up lists are named
 
 # %% tags=["remove-cell"]
+from segkit.pipeline.followup_files import written_followup
 from segkit.pipeline.prepare import prepared
 from segkit.reporting.needs_report import NeedsReport
 from segkit.reporting.report import Report
 
 R = Report(language, pseudonymize_ids=pseudonymize_ids)
 run = prepared(prepared_dir)  # what segkit run prepared once: the same segments and stages as the value report
-N = NeedsReport(R, run, small_base=small_base, top_k=top_k, seed=seed)  # survey-only runs get every survey section
+followup = written_followup(processed_dir)  # the follow-up lists this run wrote beside the CRM export (none on its own)
+N = NeedsReport(R, run, small_base=small_base, top_k=top_k, seed=seed, followup=followup)  # survey-only runs get every survey section
 
 # %% tags=["hide-input"]
 N.summary()

@@ -1,4 +1,4 @@
-"""Needs analysis: which analyses apply, priority (importance x urgency), gap, opportunity, IPA, derived importance, Kano, NPS, complaints, suitability, backlog, needs-based segments."""
+"""Needs analysis: which analyses apply, priority (importance x urgency), gap, opportunity, IPA, derived importance, Kano, NPS, complaints, suitability, backlog, needs-based segments, follow-up lists."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from segkit.needs.complaints import (
     load_dictionary,
     need_urgency,
 )
+from segkit.needs.followup import LEAST_SATISFIED_SHARE, LeastSatisfied, detractors, least_satisfied, suitability_violations
 from segkit.needs.importance import RelativeWeights, derived_importance, relative_weights
 from segkit.needs.importance_performance import IPA, IPA_QUADRANTS, ipa
 from segkit.needs.kano import (
@@ -38,7 +39,17 @@ from segkit.needs.kano import (
 )
 from segkit.needs.need_cluster_profiles import ClusterProfiles, attribute_columns, cluster_kano, cluster_profiles
 from segkit.needs.need_clusters import STANDARDISE, NeedClusters
-from segkit.needs.net_promoter import Extremes, NPSResult, compare_two, nps, nps_by_group, satisfaction_extremes
+from segkit.needs.net_promoter import (
+    DETRACTOR_MAX,
+    PROMOTER_MIN,
+    Extremes,
+    NPSResult,
+    compare_two,
+    nps,
+    nps_by_group,
+    satisfaction_extremes,
+    valid_scores,
+)
 from segkit.needs.priority import QUADRANTS, PriorityMatrix, gap_analysis, item_summary, opportunity_scores, priority_matrix
 from segkit.needs.ranking import KANO_PRIORITY, Backlog, backlog, backlog_stability, need_metrics, prioritise
 from segkit.needs.segments import (
@@ -140,4 +151,12 @@ __all__ = [
     "score_risk",
     "SuitabilityAudit",
     "audit_holdings",
+    "DETRACTOR_MAX",
+    "PROMOTER_MIN",
+    "valid_scores",
+    "LEAST_SATISFIED_SHARE",
+    "LeastSatisfied",
+    "detractors",
+    "least_satisfied",
+    "suitability_violations",
 ]

@@ -19,6 +19,11 @@ from segkit.core.errors import InputError
 from segkit.core.frames import accepts_frames
 from segkit.core.stats import adjust_pvalues
 
+#: The groups of the 0..10 recommendation score: promoters score at least `PROMOTER_MIN`,
+#: detractors at most `DETRACTOR_MAX`, passives in between. `nps` and the follow-up list of
+#: detractors (`segkit.needs.followup`) both count with these.
+PROMOTER_MIN, DETRACTOR_MAX = 9, 6
+
 
 @dataclass(frozen=True)
 class NPSResult:
@@ -40,6 +45,32 @@ class NPSResult:
 
 
 @accepts_frames("scores")
+def valid_scores(scores: Sequence[float] | pd.Series) -> pd.Series:
+    """The answered recommendation scores, checked to be whole numbers 0–10.
+
+    Parameters
+    ----------
+    scores : sequence of float or pandas.Series
+        Recommendation scores; missing values are no answer.
+
+    Returns
+    -------
+    pandas.Series
+        The answered scores as float64, with the index of `scores` (a Series) kept.
+
+    Raises
+    ------
+    InputError
+        When a score is not a whole number from 0 to 10 (the first three are named).
+    """
+    values = pd.Series(scores, dtype="float64").dropna()
+    wrong = (values < 0) | (values > 10) | (values % 1 != 0)
+    if wrong.any():
+        raise InputError(f"NPS scores must be whole numbers 0–10; got {', '.join(f'{v:g}' for v in values[wrong].head(3))}")
+    return values
+
+
+@accepts_frames("scores")
 def nps(scores: Sequence[float] | pd.Series, *, method: str = "auto", level: float = 0.95, small_base: int = 30) -> NPSResult:
     """NPS of 0..10 scores (promoters 9–10, passives 7–8, detractors 0–6) on −100..100.
 
@@ -49,12 +80,9 @@ def nps(scores: Sequence[float] | pd.Series, *, method: str = "auto", level: flo
     the plain ±100 outside it; the interval is then widened to reach the reported NPS, so an
     interval always contains its own estimate.
     """
-    values = pd.Series(scores, dtype="float64").dropna()
-    if ((values < 0) | (values > 10) | (values % 1 != 0)).any():
-        bad = values[(values < 0) | (values > 10) | (values % 1 != 0)]
-        raise InputError(f"NPS scores must be whole numbers 0–10; got {', '.join(f'{v:g}' for v in bad.head(3))}")
+    values = valid_scores(scores)
     n = len(values)
-    promoters, detractors = int((values >= 9).sum()), int((values <= 6).sum())
+    promoters, detractors = int((values >= PROMOTER_MIN).sum()), int((values <= DETRACTOR_MAX).sum())
     passives = n - promoters - detractors
     z = float(stats.norm.ppf(1 - (1 - level) / 2))
     if n == 0:

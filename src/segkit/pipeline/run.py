@@ -36,6 +36,7 @@ from segkit.core.errors import InputError
 from segkit.pipeline.at_risk import at_risk_customers, write_at_risk
 from segkit.pipeline.config import INPUTS, InputFile, RunConfig, load_config
 from segkit.pipeline.export import customer_segments, write_crm_export
+from segkit.pipeline.followup_files import write_followup
 from segkit.pipeline.history import HISTORY_FILE, add_previous_segments, append_history, read_history, write_history
 from segkit.pipeline.html import _notebook_title, render_html, render_index
 from segkit.pipeline.manifest import _write_json, build_manifest
@@ -137,6 +138,7 @@ def _execute(config: RunConfig, *, staging: Path, processed: Path, out: TextIO) 
                 min_risk=config.lifetime_value["at_risk_min_risk"],
             )
             write_at_risk(chosen, processed)
+        write_followup(prepared, processed, language=config.language, pseudonymize_ids=config.pseudonymize_ids)
         failures = _run_notebooks(config, results, sources, staging=staging, say=say)
     finished = datetime.now().astimezone()
     manifest = build_manifest(config, results, started=started, finished=finished, processed_dir=processed)

@@ -11,6 +11,7 @@ views need customer ids that link respondents to buyers.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
@@ -69,10 +70,22 @@ class NeedsReport(NeedClusterSection):
         Backlog stability: share of resamples in which a need stays in the top `top_k`.
     seed : int
         Seed of every bootstrap and random tie break.
+    followup : mapping of str to str, optional
+        The follow-up lists the run wrote (`segkit.pipeline.followup_files.written_followup`);
+        the NPS, extremes and suitability sections name them.
     """
 
-    def __init__(self, report: Report, run: Any, *, small_base: int = 30, top_k: int = 5, seed: int = 0) -> None:
-        self.R, self.run = report, run
+    def __init__(
+        self,
+        report: Report,
+        run: Any,
+        *,
+        small_base: int = 30,
+        top_k: int = 5,
+        seed: int = 0,
+        followup: Mapping[str, str] | None = None,
+    ) -> None:
+        self.R, self.run, self.followup = report, run, dict(followup or {})
         self.small_base, self.top_k, self.seed = small_base, top_k, seed
         language = report.language
         self.words = words_of(language)
@@ -311,6 +324,7 @@ class NeedsReport(NeedClusterSection):
         scores = self.survey.respondents["nps"]
         R.how_to_read("needs.how.nps")
         self.show(pd.DataFrame([overall.as_dict()])[["n", "promoters", "detractors", "nps", "ci_low", "ci_high"]])
+        self.detractors_note()
         R.heading("needs.sections.nps_segment", level=3)
         R.how_to_read("needs.how.nps_segment")
         for grouping in self.links.groupings:
@@ -328,7 +342,8 @@ class NeedsReport(NeedClusterSection):
         R, L = self.R, self.L
         R.heading("needs.sections.extremes")
         if "extremes" not in self.A.applicable:
-            return self._no_data("needs.col.satisfaction")
+            self._no_data("needs.col.satisfaction")
+            return self.least_satisfied_note()
         R.how_to_read("needs.how.extremes", share="20%")
         customers = self.customers.assign(customer_type=self.customers["customer_id"].map(self.customer_type))
         extremes, features = extremes_profile(
@@ -346,8 +361,9 @@ class NeedsReport(NeedClusterSection):
             ],
             max_rows=15,
         )
+        self.least_satisfied_note()
 
-    # -- the backlog and provenance
+    # -- the backlog (the provenance closes the report: `NeedsSections.provenance`)
     def backlog(self) -> None:
         R, backlog = self.R, self.A.backlog
         R.heading("needs.sections.backlog")
@@ -363,22 +379,4 @@ class NeedsReport(NeedClusterSection):
         self.show(
             table[[c for c in BACKLOG_COLUMNS if c in table]].rename(columns={"priority_score": "score"}),
             formats={"top_k_share": "pct", "rank": "int"},
-        )
-
-    def provenance(self, *, run_id: str, pseudonymize_ids: bool) -> None:
-        run = self.run
-        inputs = {k: run.inputs.get(k, "") for k in ("survey", "needs", "complaints", "risk", "holdings")}
-        R = self.R
-        R.provenance(
-            {
-                "language": R.language,
-                "as_of": run.settings["as_of"] or "",
-                "run_id": run_id,
-                "small_base": self.small_base,
-                "top_k": self.top_k,
-                "seed": self.seed,
-                "engine": run.settings["engine"] or "",
-                "pseudonymize_ids": pseudonymize_ids,
-            },
-            {**inputs, **{k: v for k, v in run.inputs.items() if k in ("transactions", "customers")}},
         )

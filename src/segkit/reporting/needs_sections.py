@@ -1,4 +1,5 @@
-"""The display helpers and customer sections of the need report (segments, complaints, suitability).
+"""The display helpers and customer sections of the need report (segments, complaints, suitability),
+and the notes naming the run's follow-up lists.
 
 `NeedsSections` is the base of `segkit.reporting.needs_report.NeedsReport`, which sets the
 attributes declared here from the prepared run; these sections join the survey to the customers
@@ -15,12 +16,13 @@ import pandas as pd
 
 from segkit.core.errors import InputError
 from segkit.needs import complaints as needs_complaints
+from segkit.needs import followup as needs_followup
 from segkit.needs import kano as needs_kano
 from segkit.needs import suitability as needs_suitability
 from segkit.needs.analysis import NeedAnalyses
 from segkit.needs.segments import RespondentLinks, priority_by_segment
 from segkit.reporting import needs_charts as plots
-from segkit.reporting.formats import fmt_int
+from segkit.reporting.formats import fmt_int, fmt_number, fmt_pct
 from segkit.reporting.report import Report
 
 
@@ -36,12 +38,15 @@ class NeedsSections:
     survey: Any
     items: list[str]
     small_base: int
+    top_k: int
+    seed: int
     links: RespondentLinks
     urgency: Any
     dictionary: Any
     complaint_rows: pd.DataFrame | None
     customer_type: pd.Series
     segment_of: pd.Series
+    followup: Mapping[str, str]  # list name -> file the run wrote (`segkit.pipeline.followup_files`)
 
     # -- display helpers
     def show(self, frame: pd.DataFrame, formats: Mapping[str, str] | None = None, max_rows: int = 20) -> None:
@@ -65,6 +70,27 @@ class NeedsSections:
 
     def _no_data(self, *keys: str, sep: str = " / ") -> None:
         self.R.text("needs.no_data", what=sep.join(self.R.t(k) for k in keys))
+
+    # -- the follow-up lists the run wrote (named only when written)
+    def detractors_note(self) -> None:
+        """How many detractors the follow-up list holds (the NPS count) and its file."""
+        if "detractors" in self.followup and self.A.overall_nps is not None:
+            self.R.text("needs.followup.detractors", n=fmt_int(self.A.overall_nps.detractors), file=self.followup["detractors"])
+
+    def least_satisfied_note(self) -> None:
+        """How many respondents the least satisfied list holds, by which score and cut, and its file."""
+        if "least_satisfied" not in self.followup:
+            return
+        S = self.survey
+        rated = S.wide("satisfaction") if "satisfaction" in S.measures() else None
+        chosen = needs_followup.least_satisfied(S.respondents, need_satisfaction=rated)
+        self.R.text(
+            f"needs.followup.least_satisfied.{chosen.basis}",
+            share=fmt_pct(chosen.share, 0),
+            cutoff=fmt_number(chosen.cutoff),
+            n=fmt_int(len(chosen.table)),
+            file=self.followup["least_satisfied"],
+        )
 
     # -- customers: segments, complaints, suitability
     def segments(self) -> None:
@@ -138,4 +164,25 @@ class NeedsSections:
                 ["customer_id", "product_id", "product_risk", "risk_level"]
             ],
             max_rows=10,
+        )
+        if "suitability_violations" in self.followup:
+            R.text("needs.followup.suitability", n=fmt_int(len(violations)), file=self.followup["suitability_violations"])
+
+    # -- provenance
+    def provenance(self, *, run_id: str, pseudonymize_ids: bool) -> None:
+        run = self.run
+        inputs = {k: run.inputs.get(k, "") for k in ("survey", "needs", "complaints", "risk", "holdings")}
+        R = self.R
+        R.provenance(
+            {
+                "language": R.language,
+                "as_of": run.settings["as_of"] or "",
+                "run_id": run_id,
+                "small_base": self.small_base,
+                "top_k": self.top_k,
+                "seed": self.seed,
+                "engine": run.settings["engine"] or "",
+                "pseudonymize_ids": pseudonymize_ids,
+            },
+            {**inputs, **{k: v for k, v in run.inputs.items() if k in ("transactions", "customers")}},
         )
