@@ -320,3 +320,19 @@ def test_a_pseudonymised_run_writes_the_lists_the_need_report_counts(tmp_path):
         assert set(ids) & set(export["customer_id"]), name
     assert privacy.find_pii(sorted(folder.glob("*.csv")), privacy.pii_values(customers)) == {}
     assert not set(customers["customer_id"]) & {v for t in lists.values() for v in t.to_numpy().ravel()}
+
+
+def test_pseudonymised_lists_hash_respondent_ids_too(tmp_path, monkeypatch):
+    """A survey that uses customer ids as respondent ids must not leak them into a pseudonymised list."""
+    import pandas as pd
+
+    from segkit.core import privacy
+    from segkit.pipeline import followup_files
+
+    monkeypatch.setenv(privacy.KEY_ENV, "k")
+    table = pd.DataFrame({"respondent_id": ["CU00001", "CU00002"], "customer_id": ["CU00001", "CU00002"], "nps": [3, 5]})
+    monkeypatch.setattr(followup_files, "followup_lists", lambda run, language: {"detractors": table})
+    (path,) = followup_files.write_followup(None, tmp_path, pseudonymize_ids=True)  # type: ignore[arg-type]
+    written = pd.read_csv(path, dtype=str, encoding="utf-8-sig")
+    assert written["respondent_id"].tolist() == privacy.pseudonymize(table["respondent_id"]).tolist()
+    assert "CU00001" not in path.read_text(encoding="utf-8-sig")

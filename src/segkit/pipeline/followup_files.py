@@ -99,8 +99,8 @@ def write_followup(
     language : str
         Language of the labels.
     pseudonymize_ids : bool
-        Replace customer ids by the keyed hash of the CRM export (the key of the environment, as
-        `segkit.pipeline.export.write_crm_export` uses it).
+        Replace customer and respondent ids by the keyed hash of the CRM export (the key of the
+        environment, as `segkit.pipeline.export.write_crm_export` uses it).
 
     Returns
     -------
@@ -109,8 +109,9 @@ def write_followup(
     """
     written = []
     for name, table in followup_lists(run, language=language).items():
-        if pseudonymize_ids and schema.CUSTOMER_ID in table:
-            table = table.assign(**{schema.CUSTOMER_ID: pseudonymize(table[schema.CUSTOMER_ID])})
+        if pseudonymize_ids:  # respondent ids too: a survey may use customer ids as its respondent ids
+            ids = [c for c in (schema.CUSTOMER_ID, "respondent_id") if c in table]
+            table = table.assign(**{c: pseudonymize(table[c]) for c in ids})
         # product_name and risk_name hold no person's name: kept from the name rule, like the ids
         safe, _ = filter_pii(table, keep=("respondent_id", schema.CUSTOMER_ID, "product_name", "risk_name"))
         written.append(write_csv_atomic(safe, Path(out_dir) / FOLLOWUP_DIR / FOLLOWUP_FILES[name]))
