@@ -144,3 +144,38 @@ def test_config_refuses_overlapping_output_folders(tmp_path, raw, folders, messa
         path.write_text(path.read_text().replace("path: t.csv", "path: data/raw/x/t.csv"), encoding="utf-8")
     with pytest.raises(InputError, match=message):
         load_config(path)
+
+
+def test_a_partial_rerun_keeps_the_other_notebooks_pages_and_files(tmp_path):
+    """`segkit run --only 01-a` on a published run id: 02-b's page, executed notebook and files stay."""
+    import json
+
+    from test_run import TINY
+
+    from segkit.pipeline.run import run
+
+    (tmp_path / "notebooks").mkdir()
+    for name in ("01-a", "02-b"):
+        (tmp_path / "notebooks" / f"{name}.py").write_text(TINY, encoding="utf-8")
+    (tmp_path / "t.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    config = tmp_path / "run.yaml"
+    config.write_text(f"run_id: part\nbase_dir: {tmp_path}\ninputs:\n  transactions: {{path: t.csv, preset: demo}}\n")
+    with open(tmp_path / "1.log", "w") as log:
+        assert run(config, out=log) == 0
+    reports, processed = tmp_path / "reports" / "part", tmp_path / "data" / "processed" / "part"
+    (processed / "notes.csv").write_text("kept\n", encoding="utf-8")  # a file only the earlier run wrote
+    before = {p: (reports / p).read_bytes() for p in ("02-b.html", "executed/02-b.ipynb")}
+    first = json.loads((reports / "manifest.json").read_text())
+    with open(tmp_path / "2.log", "w") as log:
+        assert run(config, only=["01-a"], out=log) == 0
+    assert {p: (reports / p).read_bytes() for p in before} == before
+    assert (processed / "notes.csv").read_text(encoding="utf-8") == "kept\n"
+    manifest = json.loads((reports / "manifest.json").read_text())
+    entries = {n["name"]: n for n in manifest["notebooks"]}
+    assert list(entries) == ["01-a", "02-b"]
+    assert entries["01-a"]["kept_from"] is None and entries["02-b"]["kept_from"] == first["finished"]
+    index = (reports / "index.html").read_text(encoding="utf-8")
+    assert 'href="02-b.html"' in index and "not run this time: kept from the run finished" in index
+    with open(tmp_path / "3.log", "w") as log:  # a full run replaces everything again
+        assert run(config, out=log) == 0
+    assert all(n["kept_from"] is None for n in json.loads((reports / "manifest.json").read_text())["notebooks"])

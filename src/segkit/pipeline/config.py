@@ -106,6 +106,7 @@ class RunConfig:
     lifetime_value: dict[str, Any] = field(default_factory=lambda: dict(LIFETIME_VALUE))
     value_clusters: dict[str, Any] = field(default_factory=lambda: dict(VALUE_CLUSTERS))
     segments: SegmentSettings = field(default_factory=SegmentSettings)
+    only: tuple[str, ...] = ()  # --only: a partial rerun keeps the other notebooks' published pages
     pseudonymize_key: str | None = field(default=None, repr=False)
 
 
@@ -234,6 +235,7 @@ def load_config(
         lifetime_value=lifetime_value,
         value_clusters=value_clusters,
         segments=segments,
+        only=tuple(only or ()),
     )
 
 

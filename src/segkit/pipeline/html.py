@@ -115,6 +115,8 @@ def render_index(config: RunConfig, results: Sequence[NotebookResult], *, starte
             status += f'<div class="table-note">{t("error", message=_error_text(r))}</div>'
         else:
             page = f"{r.name}.html"
+        if r.kept_from:
+            status += f'<div class="table-note">{t("kept", finished=r.kept_from)}</div>'
         return (
             f'<tr><td class="txt"><a href="{page}">{title}</a></td><td class="txt">{status}</td>'
             f'<td class="num">{t("seconds", seconds=f"{r.seconds:,.1f}")}</td>'

@@ -68,6 +68,7 @@ def build_manifest(
                 "executed": f"executed/{r.name}.ipynb",
                 "key_numbers": [{**k, "change": changes[(r.name, k["name"])]} for k in r.key_numbers],
                 "error": r.error,
+                "kept_from": r.kept_from,
             }
             for r in results
         ],

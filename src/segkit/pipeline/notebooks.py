@@ -27,6 +27,7 @@ class NotebookResult:
     key_numbers: list[dict[str, Any]] = field(default_factory=list)
     title: str = ""
     error: str | None = None
+    kept_from: str | None = None  # not run this time (--only): the finish time of the run it comes from
 
 
 class NotebookFailed(Exception):

@@ -34,6 +34,7 @@ import yaml
 from segkit.core import privacy
 from segkit.core.errors import InputError
 from segkit.pipeline.at_risk import at_risk_customers, write_at_risk
+from segkit.pipeline.carry_over import carry_over
 from segkit.pipeline.config import INPUTS, InputFile, RunConfig, load_config
 from segkit.pipeline.export import customer_segments, write_crm_export
 from segkit.pipeline.followup_files import write_followup
@@ -144,12 +145,16 @@ def _execute(config: RunConfig, *, staging: Path, processed: Path, out: TextIO) 
     manifest = build_manifest(config, results, started=started, finished=finished, processed_dir=processed)
 
     if failures:
-        kept = _keep_failure(config, staging, results, manifest, log_lines)
+        failed_dir = _keep_failure(config, staging, results, manifest, log_lines)
         for failure in failures:
             print(f"segkit: {failure}", file=sys.stderr, flush=True)
-        print(f"        executed notebook(s) and log kept in {kept}", file=sys.stderr, flush=True)
+        print(f"        executed notebook(s) and log kept in {failed_dir}", file=sys.stderr, flush=True)
     if failures and len(failures) == len(results):
         return _exit_code(failures)  # nothing succeeded: nothing is published
+    kept = carry_over(config, results, staging=staging, processed=processed)  # --only: the others' pages stay
+    if kept:
+        results = sorted([*results, *kept], key=lambda r: r.name)
+        manifest = build_manifest(config, results, started=started, finished=finished, processed_dir=processed)
 
     _write_json(staging / "manifest.json", manifest)
     (staging / "index.html").write_text(render_index(config, results, started=started, finished=finished), encoding="utf-8")
