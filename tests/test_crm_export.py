@@ -107,7 +107,7 @@ def test_id_map_joins_every_pseudonym_back_to_one_id_and_is_private(tmp_path):
         os.umask(umask)
     id_map_file = tmp_path / "id_map.csv"
     assert stat.S_IMODE(id_map_file.stat().st_mode) == 0o600
-    assert id_map_file.read_bytes().startswith(b"\xef\xbb\xbfpseudonym,customer_id\n")  # UTF-8 BOM
+    assert id_map_file.read_bytes().startswith(b"\xef\xbb\xbfpseudonym,customer_id\r\n")  # UTF-8 BOM
     ids = pd.read_csv(id_map_file, encoding="utf-8-sig", dtype=str)
     out = pd.read_csv(tmp_path / "customer_segments.csv", encoding="utf-8-sig", dtype=str)
     assert out["customer_id"].str.startswith("P-").all() and out["customer_id"].tolist() == written["customer_id"].tolist()

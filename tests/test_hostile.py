@@ -179,3 +179,46 @@ def test_a_partial_rerun_keeps_the_other_notebooks_pages_and_files(tmp_path):
     with open(tmp_path / "3.log", "w") as log:  # a full run replaces everything again
         assert run(config, out=log) == 0
     assert all(n["kept_from"] is None for n in json.loads((reports / "manifest.json").read_text())["notebooks"])
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_FORMULA_TEXT = st.one_of(
+    st.text(max_size=12), st.builds(lambda c, t: c + t, st.sampled_from(["=", "+", "-", "@", "\t", "\r"]), st.text(max_size=10))
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ids=st.lists(_FORMULA_TEXT, min_size=1, max_size=6, unique=True), labels=st.lists(_FORMULA_TEXT, min_size=6, max_size=6))
+def test_no_export_cell_starts_with_a_formula_character(tmp_path, ids, labels):
+    """CSV export, id map and follow-up files: text that starts like a formula is written as text."""
+    import csv
+
+    import openpyxl
+    import pandas as pd
+
+    from segkit.core.files import FORMULA_STARTS, write_private_csv_atomic
+    from segkit.pipeline.export import write_customer_segments
+
+    n = len(ids)
+    table = pd.DataFrame(
+        {
+            "customer_id": ids,
+            "rfm10": labels[:n],
+            "rfm10_label": labels[::-1][:n],
+            "monetary": [-1.5 * i for i in range(n)],  # negative numbers stay numbers
+        }
+    )
+    _, csv_path, xlsx_path = write_customer_segments(table, tmp_path, language="en")
+    private = write_private_csv_atomic(table, tmp_path / "id_map.csv")
+    for path in (csv_path, private):
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            rows = list(csv.reader(fh))
+        for row in rows[1:]:
+            assert not any(cell.startswith(FORMULA_STARTS) for cell in row[:3]), (path.name, row)
+            assert float(row[3]) <= 0  # the number column is a plain number
+        assert [r[0] for r in rows[1:]] == [("'" + i if i.startswith(FORMULA_STARTS) else i) for i in ids]
+    sheet = openpyxl.load_workbook(xlsx_path)["customer_segments"]
+    for row in sheet.iter_rows(min_row=3):
+        assert all(cell.data_type != "f" for cell in row)  # text cells, never formulas

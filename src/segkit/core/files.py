@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
 from collections.abc import Collection, Sequence
 from pathlib import Path
@@ -119,14 +120,50 @@ def write_json_atomic(content: object, path: str | os.PathLike) -> Path:
     return write_text_atomic(json.dumps(content, indent=2, ensure_ascii=False, default=str) + "\n", path)
 
 
+#: First characters that make a spreadsheet read a cell as a formula (OWASP, "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with every text cell that starts like a formula prefixed by an apostrophe (OWASP).
+
+    A spreadsheet opening the CSV then shows ``=HYPERLINK(...)`` or ``@SUM(1+1)`` as text instead
+    of running it. Only text columns are touched: numbers (negative ones included) stay numbers.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table about to be written for people to open.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A new frame (the same one when no cell needed it).
+    """
+    changed = {}
+    for name in frame.columns:
+        column = frame[name]
+        if column.dtype == object or pd.api.types.is_string_dtype(column.dtype):
+            text = column.astype("str")
+            risky = text.str.startswith(FORMULA_STARTS).fillna(False).astype(bool) & column.notna()
+            if risky.any():
+                changed[name] = column.where(~risky, "'" + text)
+    return frame.assign(**changed) if changed else frame
+
+
 def write_csv_atomic(frame: pd.DataFrame, path: str | os.PathLike) -> Path:
-    """Write `frame` as CSV in UTF-8 with a BOM (Excel then shows Chinese), dates as YYYY-MM-DD, atomically."""
+    """Write `frame` as CSV in UTF-8 with a BOM (Excel then shows Chinese), dates as YYYY-MM-DD, atomically.
+
+    Rows end in CRLF (RFC 4180), so a cell holding a line break is quoted; text cells that start
+    like a formula are neutralised first (`neutralise_formulas`).
+    """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
     try:
-        frame.to_csv(tmp, index=False, encoding="utf-8-sig", date_format="%Y-%m-%d")
+        # CRLF rows (RFC 4180): a text cell holding a line break of either kind is then quoted
+        neutralise_formulas(frame).to_csv(tmp, index=False, encoding="utf-8-sig", date_format="%Y-%m-%d", lineterminator="\r\n")
         os.replace(tmp, target)
     finally:
         if os.path.exists(tmp):
@@ -138,7 +175,8 @@ def write_private_csv_atomic(frame: pd.DataFrame, path: str | os.PathLike) -> Pa
     """Write `frame` as CSV (UTF-8 with a BOM) readable by its owner only (mode 0600), atomically.
 
     The temporary file is created with ``os.open(..., 0o600)``, so the data are never readable by
-    others, not even for a moment, whatever the umask; it is then renamed onto `path`.
+    others, not even for a moment, whatever the umask; it is then renamed onto `path`. Text cells
+    that start like a formula are neutralised (`neutralise_formulas`).
 
     Parameters
     ----------
@@ -159,7 +197,7 @@ def write_private_csv_atomic(frame: pd.DataFrame, path: str | os.PathLike) -> Pa
     try:
         os.fchmod(fd, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as fh:
-            frame.to_csv(fh, index=False, date_format="%Y-%m-%d")
+            neutralise_formulas(frame).to_csv(fh, index=False, date_format="%Y-%m-%d", lineterminator="\r\n")
         os.replace(tmp, target)
     finally:
         if os.path.exists(tmp):
@@ -248,11 +286,19 @@ def write_xlsx_atomic(
 XLSX_MAX_ROWS = 1_048_576
 
 
+#: Control characters a worksheet cannot hold (XML 1.0); written as U+FFFD.
+_XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _xlsx_text(value: object) -> str:
+    return _XLSX_ILLEGAL.sub("\ufffd", str(value))
+
+
 def _xlsx_column(values: pd.Series, *, text: bool) -> list[tuple[object, str | None]]:
     """(cell value, number format) for each value of one column; missing values become None."""
     missing = values.isna().to_numpy()
     if text or pd.api.types.is_string_dtype(values) or isinstance(values.dtype, pd.CategoricalDtype) or values.dtype == object:
-        return [(None if gone else str(v), "@") for v, gone in zip(values.tolist(), missing, strict=True)]
+        return [(None if gone else _xlsx_text(v), "@") for v, gone in zip(values.tolist(), missing, strict=True)]
     if pd.api.types.is_datetime64_any_dtype(values):
         return [(None if gone else v.to_pydatetime(), "yyyy-mm-dd") for v, gone in zip(values, missing, strict=True)]
     if pd.api.types.is_bool_dtype(values):

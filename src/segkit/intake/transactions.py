@@ -145,7 +145,8 @@ def transactions_from_raw(raw: pd.DataFrame, spec: _Spec, *, source: str) -> pd.
     """
     _require_rows(raw, source)
     columns = _source_columns(raw, spec, source=source)
-    raw = raw.loc[raw[list(columns.values())].apply(lambda c: _text(c).notna()).any(axis=1)]
+    filled = [_filled(raw[c]) for c in dict.fromkeys(columns.values())]
+    raw = raw.loc[np.logical_or.reduce(filled)] if filled else raw
     _require_rows(raw, source)
     return _canonical(raw, columns, spec, source=source)
 
@@ -158,6 +159,13 @@ def _from_database(database: DatabaseSource, spec: _Spec, *, source: str) -> pd.
     wanted = _source_columns(pd.DataFrame(columns=list(schema.names)), spec, source=source)
     raw = read_database(database, columns=list(wanted.values()), schema=schema)
     return transactions_from_raw(raw, spec, source=source)
+
+
+def _filled(values: pd.Series) -> np.ndarray:
+    """True where a cell holds something: text not blank after stripping; any other typed value not missing."""
+    if pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_datetime64_any_dtype(values.dtype):
+        return values.notna().to_numpy()  # typed columns (Parquet, Excel, a database) need no text round trip
+    return _text(values).notna().to_numpy()
 
 
 def _read_for_spec(path, spec: _Spec, *, encoding: str | None, sheet) -> pd.DataFrame:
