@@ -13,6 +13,7 @@ import nbformat
 
 from segkit.core.errors import InputError
 from segkit.pipeline.config import RunConfig
+from segkit.pipeline.run_guard import RunInterrupted
 from segkit.reporting.report import KEY_NUMBER_MIME
 
 
@@ -99,6 +100,8 @@ def _execute_one(config: RunConfig, result: NotebookResult, source: nbformat.Not
         bad_input = error.ename == InputError.__name__
         text = error.evalue if bad_input else f"cell {error.exec_count} raised {error.ename}: {error.evalue}"
         raise NotebookFailed(result.name, text, bad_input=bad_input) from None
+    except RunInterrupted:  # a stop signal stops the run, not just this notebook
+        raise
     except Exception as error:  # noqa: BLE001 - kernel died, timeout, ...: still a failed notebook, not a crash of the run
         raise NotebookFailed(result.name, f"{type(error).__name__}: {error}", bad_input=False) from None
 

@@ -50,8 +50,9 @@ from segkit.pipeline.notebooks import (
     key_numbers,
     required_parameters,
 )
-from segkit.pipeline.outputs import _keep_failure, _run_log, _staging_dir, _swap_into_place
+from segkit.pipeline.outputs import FAILED, _keep_failure, _run_log, _staging_dir, _swap_into_place
 from segkit.pipeline.prepare import prepare
+from segkit.pipeline.run_guard import RunInterrupted, clear_stale, run_lock, signals_deferred, signals_raise
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -76,16 +77,38 @@ def run(
 
 
 def execute(config: RunConfig, *, out: TextIO) -> int:
-    """Execute a checked config (see `run`); staging folders never outlive the call."""
+    """Execute a checked config (see `run`); staging folders never outlive the call.
+
+    One run per run id at a time (`run_guard.run_lock`); what a killed run of the id left is
+    cleared first; SIGTERM / SIGINT / SIGHUP stop the run cleanly with exit code 128 + signal.
+    """
     config.reports_dir.mkdir(parents=True, exist_ok=True)
     config.processed_dir.mkdir(parents=True, exist_ok=True)
-    staging = _staging_dir(config.reports_dir, config.run_id)
-    processed = _staging_dir(config.processed_dir, config.run_id)
-    try:
-        return _execute(config, staging=staging, processed=processed, out=out)
-    finally:  # once published both were renamed away; when nothing succeeded or after a crash they go
-        shutil.rmtree(staging, ignore_errors=True)
-        shutil.rmtree(processed, ignore_errors=True)
+    with run_lock(config.reports_dir, config.run_id):
+        for root in (config.reports_dir, config.processed_dir):
+            clear_stale(root, config.run_id)
+        staging = _staging_dir(config.reports_dir, config.run_id)
+        processed = _staging_dir(config.processed_dir, config.run_id)
+        try:
+            with signals_raise():
+                return _execute(config, staging=staging, processed=processed, out=out)
+        except RunInterrupted as stop:
+            return _interrupted(config, stop)
+        finally:  # once published both were renamed away; when nothing succeeded or after a crash they go
+            shutil.rmtree(staging, ignore_errors=True)
+            shutil.rmtree(processed, ignore_errors=True)
+
+
+def _interrupted(config: RunConfig, stop: RunInterrupted) -> int:
+    """Record a stopped run under reports/failed/<run_id>/ and say so on stderr; the published run is untouched."""
+    folder = config.reports_dir / FAILED / config.run_id
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    when = datetime.now().astimezone().isoformat(timespec="seconds")
+    line = f"run {config.run_id} {stop} at {when}; nothing was published, the previous reports are unchanged"
+    (folder / "run.log").write_text(line + "\n", encoding="utf-8")
+    print(f"segkit: {line}", file=sys.stderr, flush=True)
+    return 128 + stop.signum
 
 
 def _execute(config: RunConfig, *, staging: Path, processed: Path, out: TextIO) -> int:
@@ -159,10 +182,13 @@ def _execute(config: RunConfig, *, staging: Path, processed: Path, out: TextIO) 
     _write_json(staging / "manifest.json", manifest)
     (staging / "index.html").write_text(render_index(config, results, started=started, finished=finished), encoding="utf-8")
     (staging / "run.log").write_text(_run_log(log_lines, results), encoding="utf-8")
-    _swap_into_place(processed, config.processed_dir / config.run_id)
-    if history is not None:
-        write_history(history, config.processed_dir / HISTORY_FILE)
-    _swap_into_place(staging, config.reports_dir / config.run_id)
+    with signals_deferred():  # a stop signal waits until both folders are in place
+        _swap_into_place(processed, config.processed_dir / config.run_id)
+        if history is not None:
+            write_history(history, config.processed_dir / HISTORY_FILE)
+        _swap_into_place(staging, config.reports_dir / config.run_id)
+        if not failures:  # an earlier failed attempt of this id is history now
+            shutil.rmtree(config.reports_dir / FAILED / config.run_id, ignore_errors=True)
     say(str(config.reports_dir / config.run_id / "index.html"))
     return _exit_code(failures)
 
