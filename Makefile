@@ -41,6 +41,7 @@ bench: $(STAMP)  ## run the benchmarks (prints tables; see benchmarks/README.md)
 	$(BIN)/python benchmarks/bench_prepare.py --rows 1000000 10000000
 	$(BIN)/python benchmarks/bench_models.py
 	$(BIN)/python benchmarks/bench_clusters.py
+	$(BIN)/python benchmarks/bench_database.py --rows 1000000
 
 clean-reports:  ## delete generated reports and processed data
 	rm -rf reports/*/ data/processed/*/
