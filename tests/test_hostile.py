@@ -222,3 +222,27 @@ def test_no_export_cell_starts_with_a_formula_character(tmp_path, ids, labels):
     sheet = openpyxl.load_workbook(xlsx_path)["customer_segments"]
     for row in sheet.iter_rows(min_row=3):
         assert all(cell.data_type != "f" for cell in row)  # text cells, never formulas
+
+
+@pytest.mark.slow
+def test_a_file_shorter_than_migration_days_still_gets_its_value_report(tmp_path):
+    """Issue 12: one section that cannot be computed must not sink the report (02 on six weeks of data)."""
+    import pandas as pd
+
+    from segkit.pipeline.run import run
+
+    raw = tmp_path / "raw"
+    datasets.write_demo(raw, customers=300, seed=7)
+    lines = pd.read_csv(raw / "transactions.csv", dtype=str, keep_default_na=False)
+    lines.loc[lines["invoice_date"] >= "2025-11-20"].to_csv(tmp_path / "short.csv", index=False)
+    config = tmp_path / "short.yaml"
+    config.write_text(
+        f"run_id: short\nlanguage: zh\nnotebooks_dir: {Path(__file__).resolve().parents[1] / 'notebooks'}\n"
+        f"reports_dir: {tmp_path / 'reports'}\nprocessed_dir: {tmp_path / 'processed'}\nnotebooks: [02-customer-value]\n"
+        f"inputs:\n  transactions: {{path: {tmp_path / 'short.csv'}, preset: demo}}\n",
+        encoding="utf-8",
+    )
+    with open(tmp_path / "run.log", "w") as log:
+        assert run(config, out=log) == 0, (tmp_path / "run.log").read_text()
+    page = (tmp_path / "reports" / "short" / "02-customer-value.html").read_text(encoding="utf-8")
+    assert "迁移分析没有可比较的对象，因此略去" in page and "购买力与盈利能力" in page

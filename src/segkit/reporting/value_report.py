@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from segkit.core.errors import InputError
 from segkit.reporting import value_charts as charts
 from segkit.reporting.formats import fmt_date, fmt_float, fmt_int, fmt_pct
+from segkit.reporting.migration_section import migration_periods
 from segkit.reporting.names import map_title, segment_names, stage_names
 from segkit.reporting.playbook import playbook
 from segkit.reporting.profile_tables import segment_profile_tables
@@ -91,7 +93,10 @@ class ValueReport:
     def __init__(self, report: Report, run: Any) -> None:
         self.R, self.run = report, run
         self.seg, self.life = run.segmentation, run.lifecycle
-        self.moved = run.migration()
+        try:  # a file spanning less than migration_days has nothing to compare with: that section says so
+            self.moved: Any = run.migration()
+        except InputError:
+            self.moved = None
         self.overview = value_overview(self.seg, self.life, self.moved)
         self.features = self.seg.features.table
         self.L = {k: report.t(f"value.metrics.{k}") for k in METRIC_KEYS}
@@ -137,13 +142,7 @@ class ValueReport:
                     days=fmt_int(self.life.churn_days),
                     rule=self.churn_rule,
                 ),
-                R.t(
-                    "value.summary.migration",
-                    days=fmt_int(self.run.settings["migration_days"]),
-                    up=fmt_int(o.moves["upgraded"]),
-                    down=fmt_int(o.moves["downgraded"]),
-                    new=fmt_int(o.moves["new"]),
-                ),
+                self._migration_sentence(),
             ]
         )
         audit = self.run.audit
@@ -280,9 +279,19 @@ class ValueReport:
         self.R.how_to_read("value.how_to_read.cohorts")
         self.R.figure(charts.cohort_heatmap(cohort_retention(self.run.visits).pct, labels=self.L))
 
+    def _migration_sentence(self) -> str:
+        R, o, days = self.R, self.overview, fmt_int(self.run.settings["migration_days"])
+        if self.moved is None:
+            return R.t("value.migration_unavailable", days=days, before=fmt_date(self.run.settings["earlier_as_of"]))
+        moves = {k: fmt_int(o.moves.get(k, 0)) for k in ("upgraded", "downgraded", "new")}
+        return R.t("value.summary.migration", days=days, up=moves["upgraded"], down=moves["downgraded"], new=moves["new"])
+
     def migration(self) -> None:
         R, moved, days = self.R, self.moved, self.run.settings["migration_days"]
         R.heading("value.sections.migration")
+        if moved is None:
+            R.warn(self._migration_sentence())
+            return
         R.how_to_read("value.how_to_read.migration", days=fmt_int(days), before=fmt_date(self.run.settings["earlier_as_of"]))
         names = segment_names(self.seg.maps["rfm10"], R.language, keys=["not_yet"])
         R.figure(
@@ -302,41 +311,7 @@ class ValueReport:
 
     def migration_periods(self, periods: int = 4) -> None:
         """The 8-class model and the lifecycle stages at ``periods + 1`` snapshots ``migration_days`` apart."""
-        R, days = self.R, self.run.settings["migration_days"]
-        eight, stages = self.run.migration_over_periods(periods, "eight_class"), self.run.stages_over_periods(periods)
-        R.heading("value.sections.migration_periods", level=3)
-        if len(eight.snapshots) < 2:
-            R.warn(R.t("value.migration_periods.too_few"))
-            return
-        R.how_to_read("value.how_to_read.migration_periods")
-        first, last = fmt_date(eight.snapshots[0]), fmt_date(eight.snapshots[-1])
-        R.text("value.migration_periods.shown", periods=len(eight.snapshots) - 1, days=fmt_int(days), first=first, last=last)
-        if eight.skipped:
-            dates = ", ".join(fmt_date(d) for d in eight.skipped)
-            R.text("value.migration_periods.skipped", dates=dates, first_purchase=fmt_date(self.features["first_purchase"].min()))
-        shown = (
-            (eight, "value.maps.eight_class", segment_names(self.seg.maps["eight_class"], R.language)),
-            (stages, "value.maps.lifecycle", stage_names(R.language)),
-        )
-        for result, title, names in shown:
-            R.heading(title, level=4)
-            totals = result.sizes.groupby("snapshot")["customers"].sum()
-            ticks = [R.t("value.migration_periods.tick", date=fmt_date(d), customers=fmt_int(n)) for d, n in totals.items()]
-            order = result.segments["key"].tolist()
-            R.figure(
-                charts.shares_over_snapshots(
-                    result.sizes, order=order, names=names, ticks=ticks, legend_title=R.t(title), labels=self.L
-                )
-            )
-            span = [
-                R.t("value.migration_periods.period", start=fmt_date(a), end=fmt_date(b))
-                for a, b in zip(result.moves["period_start"], result.moves["period_end"])
-            ]
-            R.table(
-                result.moves.assign(span=span)[["span", "new", "stayed", "moved", "gone"]],
-                formats={"new": "int", "stayed": "int", "moved": "int", "gone": "int"},
-                labels=_labels(("span", "new", "stayed", "moved", "gone")),
-            )
+        migration_periods(self, periods)
 
     # -- profiles and playbook
     def profiles(self) -> None:

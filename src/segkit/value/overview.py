@@ -27,17 +27,18 @@ class ValueOverview:
     important_value_share: float
     buyers: int  # customers with a purchase (lifecycle stage other than potential)
     churned_share: float  # of buyers
-    moves: Mapping[str, int]  # upgraded / stayed / downgraded / new -> customers
+    moves: Mapping[str, int]  # upgraded / stayed / downgraded / new -> customers; empty without a migration
 
 
-def value_overview(segmentation: Segmentation, lifecycle: Lifecycle, migration: Migration) -> ValueOverview:
+def value_overview(segmentation: Segmentation, lifecycle: Lifecycle, migration: Migration | None) -> ValueOverview:
     """Headline numbers of a segmentation, its lifecycle stages and its migration.
 
     Parameters
     ----------
     segmentation : Segmentation
     lifecycle : Lifecycle
-    migration : Migration
+    migration : Migration or None
+        None when there is no earlier snapshot to compare with (``moves`` is then empty).
 
     Returns
     -------
@@ -48,7 +49,7 @@ def value_overview(segmentation: Segmentation, lifecycle: Lifecycle, migration: 
     rfm10 = summaries["rfm10"].set_index("key")
     eight = summaries["eight_class"].set_index("key")
     buyers = lifecycle.table.loc[lifecycle.table["stage"] != "potential"]
-    moves = migration.moves.set_index("direction")["customers"]
+    moves = migration.moves.set_index("direction")["customers"] if migration is not None else pd.Series(dtype="int64")
     return ValueOverview(
         customers=len(features),
         summaries=summaries,
