@@ -246,3 +246,27 @@ def test_a_file_shorter_than_migration_days_still_gets_its_value_report(tmp_path
         assert run(config, out=log) == 0, (tmp_path / "run.log").read_text()
     page = (tmp_path / "reports" / "short" / "02-customer-value.html").read_text(encoding="utf-8")
     assert "迁移分析没有可比较的对象，因此略去" in page and "购买力与盈利能力" in page
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("respondents", [1, 2])
+def test_a_survey_of_one_or_two_respondents_still_gets_its_need_report(tmp_path, respondents):
+    """Issue 12: 03 used to fail whole on a survey of 1-2 respondents; now the analyses that cannot be done say why."""
+    import pandas as pd
+
+    from segkit.pipeline.run import run
+
+    raw = tmp_path / "raw"
+    datasets.write_demo(raw, customers=300, seed=7)
+    pd.read_csv(raw / "survey.csv", dtype=str).head(respondents).to_csv(tmp_path / "s.csv", index=False)
+    config = tmp_path / "s.yaml"
+    config.write_text(
+        f"run_id: tiny\nnotebooks_dir: {Path(__file__).resolve().parents[1] / 'notebooks'}\n"
+        f"reports_dir: {tmp_path / 'reports'}\nprocessed_dir: {tmp_path / 'processed'}\nnotebooks: [03-need-priority]\n"
+        f"inputs:\n  survey: {{path: {tmp_path / 's.csv'}}}\n  needs: {{path: {raw / 'needs.yaml'}}}\n",
+        encoding="utf-8",
+    )
+    with open(tmp_path / "run.log", "w") as log:
+        assert run(config, out=log) == 0, (tmp_path / "run.log").read_text()
+    page = (tmp_path / "reports" / "tiny" / "03-need-priority.html").read_text(encoding="utf-8")
+    assert "Left out: the answers cannot carry this analysis" in page and "Provenance" in page

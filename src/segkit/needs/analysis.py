@@ -8,11 +8,13 @@ tables and keys; the report turns them into sentences.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
+from segkit.core.errors import InputError
 from segkit.core.frames import accepts_frames
 from segkit.needs import importance as importance_mod
 from segkit.needs import kano as kano_mod
@@ -97,9 +99,10 @@ class NeedAnalyses:
     derived: pd.DataFrame | None
     weights: RelativeWeights | None
     backlog: ranking.Backlog
-    stability: pd.DataFrame
+    stability: pd.DataFrame | None
     overall_nps: NPSResult | None
     n_small_base: int
+    skipped: Mapping[str, str] = field(default_factory=dict)  # analysis -> why the data could not carry it
 
 
 def analyse(
@@ -139,26 +142,47 @@ def analyse(
     complaint_index = complaints.index if complaints is not None else None
     found = applicable(survey, complaint_urgency=complaints is not None)
     paired = "gap" in found
+    skipped: dict[str, str] = {}
+
+    def attempt(name: str, wanted: bool, step: Callable[[], Any]) -> Any:
+        """One analysis, or None with the reason recorded when the data cannot carry it (a tiny survey)."""
+        if not wanted:
+            return None
+        try:
+            return step()
+        except InputError as error:
+            skipped[name] = str(error)
+            return None
+
     classified = kano_mod.classify_survey(survey.kano.dropna(subset=["functional", "dysfunctional"]))
-    derived, weights = (
-        importance_mod.derived_importance(survey, n_boot=n_boot_derived, seed=seed) if "derived" in found else (None, None)
-    )
+    derived, weights = attempt(
+        "derived", "derived" in found, lambda: importance_mod.derived_importance(survey, n_boot=n_boot_derived, seed=seed)
+    ) or (None, None)
     return NeedAnalyses(
         applicable=found,
-        matrix=priority_matrix(survey, small_base=small_base, urgency=scale_urgency) if "priority" in found else None,
-        gaps=gap_analysis(survey, small_base=small_base) if paired else None,
-        opportunity=opportunity_scores(survey, small_base=small_base) if paired else None,
-        ipa=ipa(survey, model="data") if paired else None,
+        matrix=attempt(
+            "priority", "priority" in found, lambda: priority_matrix(survey, small_base=small_base, urgency=scale_urgency)
+        ),
+        gaps=attempt("gap", paired, lambda: gap_analysis(survey, small_base=small_base)),
+        opportunity=attempt("opportunity", paired, lambda: opportunity_scores(survey, small_base=small_base)),
+        ipa=attempt("ipa", paired, lambda: ipa(survey, model="data")),
         classified=classified,
-        kano_table=kano_mod.kano_table(classified, items=survey.catalogue.ids, seed=seed) if "kano" in found else None,
+        kano_table=attempt(
+            "kano", "kano" in found, lambda: kano_mod.kano_table(classified, items=survey.catalogue.ids, seed=seed)
+        ),
         derived=derived,
         weights=weights,
         backlog=ranking.prioritise(survey, complaint_urgency=complaint_index),
-        stability=ranking.backlog_stability(
-            survey, top_k=top_k, n_boot=n_boot_backlog, seed=seed, complaint_urgency=complaint_index
+        stability=attempt(
+            "stability",
+            True,
+            lambda: ranking.backlog_stability(
+                survey, top_k=top_k, n_boot=n_boot_backlog, seed=seed, complaint_urgency=complaint_index
+            ),
         ),
-        overall_nps=nps(survey.respondents["nps"], small_base=small_base) if "nps" in found else None,
+        overall_nps=attempt("nps", "nps" in found, lambda: nps(survey.respondents["nps"], small_base=small_base)),
         n_small_base=count_small_bases(survey, small_base=small_base),
+        skipped=skipped,
     )
 
 

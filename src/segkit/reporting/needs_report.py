@@ -172,7 +172,7 @@ class NeedsReport(NeedClusterSection):
         R, matrix, L = self.R, self.A.matrix, self.L
         R.heading("needs.sections.priority")
         if matrix is None:
-            return self._no_data("needs.col.importance", "needs.col.urgency", sep=" × ")
+            return self._no_data("needs.col.importance", "needs.col.urgency", sep=" × ", analysis="priority")
         quadrants = self.names("quadrant", needs_priority.QUADRANTS)
         R.how_to_read("needs.how.priority", crosshair=R.t(f"needs.crosshair.{matrix.crosshair}"))
         R.figure(
@@ -198,7 +198,7 @@ class NeedsReport(NeedClusterSection):
         gaps = self.A.gaps
         self.R.heading("needs.sections.gap")
         if gaps is None:
-            return self._no_data("needs.col.importance", "needs.col.satisfaction")
+            return self._no_data("needs.col.importance", "needs.col.satisfaction", analysis="gap")
         self.R.how_to_read("needs.how.gap")
         self.show(
             gaps.assign(item=gaps["item"].map(self.L))[
@@ -210,7 +210,7 @@ class NeedsReport(NeedClusterSection):
         R, opportunity = self.R, self.A.opportunity
         R.heading("needs.sections.opportunity")
         if opportunity is None:
-            return self._no_data("needs.col.importance", "needs.col.satisfaction")
+            return self._no_data("needs.col.importance", "needs.col.satisfaction", analysis="opportunity")
         R.how_to_read("needs.how.opportunity")
         R.figure(
             plots.bar_chart(
@@ -228,7 +228,7 @@ class NeedsReport(NeedClusterSection):
         R, ipa = self.R, self.A.ipa
         R.heading("needs.sections.ipa")
         if ipa is None:
-            return self._no_data("needs.col.importance", "needs.col.satisfaction")
+            return self._no_data("needs.col.importance", "needs.col.satisfaction", analysis="ipa")
         quadrants = self.names("ipa_quadrant", IPA_QUADRANTS)
         R.how_to_read("needs.how.ipa", model=R.t(f"needs.ipa_model.{ipa.model}"))
         R.figure(
@@ -253,7 +253,7 @@ class NeedsReport(NeedClusterSection):
         R, table, L = self.R, self.A.kano_table, self.L
         R.heading("needs.sections.kano")
         if table is None:
-            return self._no_data("needs.col.kano")
+            return self._no_data("needs.col.kano", analysis="kano")
         classes = self.names("kano_class", needs_kano.CLASSES)
         R.how_to_read("needs.how.kano", table=R.t("needs.kano_table.classic"))
         R.figure(
@@ -301,7 +301,7 @@ class NeedsReport(NeedClusterSection):
         R, derived, weights = self.R, self.A.derived, self.A.weights
         R.heading("needs.sections.derived")
         if derived is None or weights is None:
-            return self._no_data("needs.col.satisfaction")
+            return self._no_data("needs.col.satisfaction", analysis="derived")
         R.how_to_read("needs.how.derived", r2=f"{weights.r2:.2f}", n=weights.n)
         R.figure(
             plots.derived_vs_stated_chart(
@@ -320,7 +320,7 @@ class NeedsReport(NeedClusterSection):
         R, overall = self.R, self.A.overall_nps
         R.heading("needs.sections.nps")
         if overall is None:
-            return self._no_data("needs.col.nps")
+            return self._no_data("needs.col.nps", analysis="nps")
         scores = self.survey.respondents["nps"]
         R.how_to_read("needs.how.nps")
         self.show(pd.DataFrame([overall.as_dict()])[["n", "promoters", "detractors", "nps", "ci_low", "ci_high"]])
@@ -369,9 +369,12 @@ class NeedsReport(NeedClusterSection):
         R.heading("needs.sections.backlog")
         weights = ", ".join(f"{R.t('needs.col.' + COMPONENT_NAMES[k])} {v:.0%}" for k, v in backlog.weights.items())
         R.how_to_read("needs.how.backlog", n_boot=N_BOOT_BACKLOG, k=self.top_k, weights=weights)
-        table = backlog.table.merge(self.A.stability[["item", "top_k_share"]], on="item").assign(
+        stability = self.A.stability if self.A.stability is not None else pd.DataFrame({"item": [], "top_k_share": []})
+        table = backlog.table.merge(stability[["item", "top_k_share"]], on="item", how="left").assign(
             item=lambda f: f["item"].map(self.L)
         )
+        if self.A.stability is None:
+            R.warn(R.t("needs.skipped", reason=self.A.skipped.get("stability", "")))
         if "kano_class" in table:
             table = table.assign(kano_class=table["kano_class"].map(self.names("kano_class", needs_kano.CLASSES)))
         if "quadrant" in table:

@@ -68,8 +68,13 @@ class NeedsSections:
             raise InputError(self.run.errors[name])
         return self.run.optional(name)
 
-    def _no_data(self, *keys: str, sep: str = " / ") -> None:
-        self.R.text("needs.no_data", what=sep.join(self.R.t(k) for k in keys))
+    def _no_data(self, *keys: str, sep: str = " / ", analysis: str | None = None) -> None:
+        """Why a section is empty: the survey lacks the answers, or they cannot carry the analysis (a tiny survey)."""
+        reason = self.A.skipped.get(analysis) if analysis is not None else None
+        if reason:
+            self.R.warn(self.R.t("needs.skipped", reason=reason))
+        else:
+            self.R.text("needs.no_data", what=sep.join(self.R.t(k) for k in keys))
 
     # -- the follow-up lists the run wrote (named only when written)
     def detractors_note(self) -> None:
