@@ -270,3 +270,19 @@ def test_a_survey_of_one_or_two_respondents_still_gets_its_need_report(tmp_path,
         assert run(config, out=log) == 0, (tmp_path / "run.log").read_text()
     page = (tmp_path / "reports" / "tiny" / "03-need-priority.html").read_text(encoding="utf-8")
     assert "Left out: the answers cannot carry this analysis" in page and "Provenance" in page
+
+
+@pytest.mark.slow
+def test_a_run_whose_cleaning_keeps_no_row_exits_2_with_the_message(tmp_path):
+    postage = LINES.replace("AP019", "POST").replace("AP015", "POST")
+    (tmp_path / "t.csv").write_text(postage, encoding="utf-8")
+    notebooks = Path(__file__).resolve().parents[1] / "notebooks"
+    (tmp_path / "c.yaml").write_text(
+        f"run_id: zr\nnotebooks_dir: {notebooks}\ninputs:\n  transactions: {{path: t.csv, preset: demo}}\n"
+        "notebooks: [01-data-quality, 02-customer-value]\n",
+        encoding="utf-8",
+    )
+    done = _segkit("run", "c.yaml", cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr and "KeyError" not in done.stderr
+    assert done.stderr.count("t.csv: no rows are left after cleaning") == 2  # one line per notebook

@@ -69,6 +69,13 @@ class PreparedRun:
         """Whether input `name` was given and read without error."""
         return name in self.meta["inputs"] and name not in self.errors
 
+    def _require(self, needs: str) -> None:
+        """`InputError` with prepare's message when input `needs` failed, or a hint when the run has none."""
+        if needs in self.errors:
+            raise InputError(self.errors[needs])
+        if needs not in self.meta["inputs"]:
+            raise InputError(f"this run has no inputs.{needs}; add it to the run config")
+
     def _table(self, name: str, *, needs: str) -> pd.DataFrame:
         if needs in self.errors:
             raise InputError(self.errors[needs])
@@ -132,10 +139,12 @@ class PreparedRun:
 
     @property
     def as_of(self) -> pd.Timestamp:
+        self._require("transactions")
         return pd.Timestamp(self.settings["as_of"])
 
     @cached_property
     def segmenter(self) -> Segmenter:
+        self._require("transactions")
         state = self.settings["segmenter"]["params"]
         fitted = self.settings["segmenter"].get("clusters")
         clusters = FrozenClusters(ValueClusters.from_state(fitted)) if fitted else None
