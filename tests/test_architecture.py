@@ -27,7 +27,7 @@ ALLOWED = {
     "value": {"core", "prep"},
     "models": {"core", "value"},
     "survey": {"core", "intake", "catalogues"},
-    "needs": {"core", "survey", "catalogues"},
+    "needs": {"core", "intake", "survey", "catalogues"},
     "reporting": {"core", "prep", "value", "models", "survey", "needs"},
     "datasets": {"core"},
     "pipeline": {

@@ -551,7 +551,7 @@ def test_mapping_file_problems(tmp_path):
     with pytest.raises(InputError, match=r"^m2\.yaml: the mapping must name a source column for quantity, unit_price or amount$"):
         presets.read_mapping(missing)
     broken = write(tmp_path, "m3.yaml", "customer_id: [a\n")
-    with pytest.raises(InputError, match=r"^m3\.yaml: not a readable YAML mapping"):
+    with pytest.raises(InputError, match=r"^m3\.yaml: not valid YAML"):
         presets.read_mapping(broken)
     with pytest.raises(InputError, match=r"^column mapping: expected 'canonical name: source column' lines"):
         transactions.load_transactions(FIXTURES / "demo.csv", mapping={})

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from segkit.core import schema
 from segkit.core.errors import InputError
@@ -18,6 +17,7 @@ from segkit.intake.customer_columns import CUSTOMER_COLUMN_ALIASES, customer_col
 from segkit.intake.database import DatabaseSource, read_database
 from segkit.intake.files import _require_rows, read_table
 from segkit.intake.parsing import _listing, _raise_if_bad, _text, parse_dates, parse_ids
+from segkit.intake.yaml_files import read_yaml
 
 
 def load_customers(
@@ -121,11 +121,7 @@ def _read_mapping(mapping: Mapping[str, str] | str | os.PathLike | None, *, sour
     if mapping is None:
         return {}
     if isinstance(mapping, str | os.PathLike):
-        path = existing_file(mapping)
-        try:
-            mapping = yaml.safe_load(path.read_text(encoding="utf-8-sig")) or {}
-        except yaml.YAMLError as exc:
-            raise InputError(f"{path.name}: not valid YAML ({exc})") from None
+        mapping = read_yaml(existing_file(mapping), what="customer mapping") or {}
     if not isinstance(mapping, Mapping) or not all(isinstance(v, str) and v.strip() for v in mapping.values()):
         raise InputError(f"{source}: the customer mapping must map canonical names to source column names (text)")
     return {str(k): str(v).strip() for k, v in mapping.items()}

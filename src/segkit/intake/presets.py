@@ -7,12 +7,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from segkit.core import schema
 from segkit.core.errors import InputError
 from segkit.intake.files import ALL_SHEETS, _existing_file
 from segkit.intake.parsing import DEFAULT_DATE_FORMATS, _listing
+from segkit.intake.yaml_files import read_yaml
 
 _REQUIRED = (schema.CUSTOMER_ID, schema.ORDER_DATE, schema.QUANTITY)
 _MAPPING_OPTIONS = ("date_format", "encoding", "sheet")
@@ -176,10 +175,7 @@ def read_mapping(path: str | os.PathLike) -> dict[str, str]:
         names no source column for customer_id, order_date, quantity, and unit_price or amount.
     """
     path = _existing_file(path)
-    try:
-        content = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path.name}: not a readable YAML mapping ({exc})") from None
+    content = read_yaml(path, what="column mapping")
     return _check_mapping(content, source=path.name)
 
 

@@ -11,15 +11,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from importlib.abc import Traversable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from segkit import catalogues
 from segkit.core.errors import InputError
 from segkit.core.frames import accepts_frames
+from segkit.core.yaml_files import parse_yaml
+from segkit.intake.yaml_files import read_yaml
 
 OTHER = "other"
 
@@ -37,13 +39,14 @@ class KeywordDictionary:
         return dict(zip(self.categories["category"], self.categories[column]))
 
 
-def load_dictionary(path: str | Path | None = None) -> KeywordDictionary:
-    """Read a keyword dictionary (default: the packaged zh+en one)."""
-    source = Path(path) if path else catalogues.path("complaint_keywords.yaml")
-    try:
-        tree = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise InputError(f"{getattr(source, 'name', source)}: cannot read the keyword dictionary ({exc})") from exc
+def load_dictionary(path: str | Path | None = None, *, encoding: str | None = None) -> KeywordDictionary:
+    """Read a keyword dictionary (default: the packaged zh+en one): UTF-8, GB18030 (detected), or in `encoding`."""
+    if path:
+        source: Path | Traversable = Path(path)
+        tree = read_yaml(Path(path), what="keyword dictionary", encoding=encoding) or {}
+    else:  # packaged: UTF-8
+        source = catalogues.path("complaint_keywords.yaml")
+        tree = parse_yaml(source.read_text(encoding="utf-8"), source=source.name) or {}
     entries = tree.get("categories") or {}
     if not entries:
         raise InputError(f"{source.name}: the keyword dictionary has no 'categories'")

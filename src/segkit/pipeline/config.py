@@ -18,7 +18,8 @@ from typing import Any
 import yaml
 
 from segkit.core.errors import InputError
-from segkit.pipeline.config_checks import hint, no_unknown, separate_outputs
+from segkit.core.yaml_files import UniqueKeyLoader, parse_yaml
+from segkit.pipeline.config_checks import hint, no_unknown, notebook_list, positive_int, separate_outputs
 from segkit.pipeline.config_inputs import INPUT_KEYS, INPUTS, InputFile, read_inputs
 from segkit.pipeline.config_segments import SEGMENT_KEYS, SegmentSettings, read_segments
 from segkit.reporting.i18n import LANGUAGES
@@ -69,8 +70,9 @@ RESERVED_RUN_IDS = ("failed",)
 _RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
 
 
-class _TextDatesLoader(yaml.SafeLoader):
-    """SafeLoader that leaves dates as text, so a bad date reaches our message instead of a YAML traceback."""
+class _TextDatesLoader(UniqueKeyLoader):
+    """Safe loader that leaves dates as text (a bad date reaches our message, not a YAML traceback)
+    and refuses a key given twice."""
 
 
 _TextDatesLoader.yaml_implicit_resolvers = {
@@ -128,9 +130,10 @@ def load_config(
     if not source.is_file():
         raise InputError(f"{source}: config file not found")
     try:
-        raw = yaml.load(source.read_text(encoding="utf-8-sig"), Loader=_TextDatesLoader) or {}
-    except yaml.YAMLError as exc:
-        raise InputError(f"{name}: not valid YAML ({exc})") from None
+        text = source.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(f"{name}: the config is not UTF-8 text; save it as UTF-8") from None
+    raw = parse_yaml(text, source=name, loader=_TextDatesLoader) or {}
     if not isinstance(raw, dict):
         raise InputError(f"{name}: expected a mapping of keys (run_id, language, inputs, ...), got {type(raw).__name__}")
     no_unknown(raw, KEYS, where=name)
@@ -155,7 +158,7 @@ def load_config(
     inputs = read_inputs(raw.get("inputs"), base=base, where=name)
     notebooks_dir = folder("notebooks_dir", "notebooks")
     files = available_notebooks(notebooks_dir) if notebooks_dir.is_dir() else {}
-    wanted = tuple(only) if only else tuple(raw.get("notebooks") or files)
+    wanted = tuple(only) if only else notebook_list(raw, files, where=name)
     if not wanted:
         raise InputError(f"{name}: no notebooks to run; list them under 'notebooks' (found none in {notebooks_dir})")
     for notebook in wanted:
@@ -182,9 +185,7 @@ def load_config(
     pseudonymize = raw.get("pseudonymize_ids", False)
     if not isinstance(pseudonymize, bool):
         raise InputError(f"{name}: pseudonymize_ids must be true or false, got {pseudonymize!r}")
-    timeout = raw.get("cell_timeout", 1800)
-    if not isinstance(timeout, int) or timeout <= 0:
-        raise InputError(f"{name}: cell_timeout must be a positive number of seconds, got {timeout!r}")
+    timeout = positive_int(raw.get("cell_timeout", 1800), key="cell_timeout", unit="seconds", where=name)
 
     engine = str(raw.get("engine") or "auto")
     if engine not in ENGINES:
@@ -192,11 +193,9 @@ def load_config(
     churn_days = raw.get("churn_days")
     if churn_days in ("", None):
         churn_days = None
-    elif isinstance(churn_days, bool) or not isinstance(churn_days, int) or churn_days <= 0:
-        raise InputError(f"{name}: churn_days must be a positive whole number of days, got {churn_days!r}")
-    migration_days = raw.get("migration_days", 90)
-    if isinstance(migration_days, bool) or not isinstance(migration_days, int) or migration_days <= 0:
-        raise InputError(f"{name}: migration_days must be a positive whole number of days, got {migration_days!r}")
+    else:
+        churn_days = positive_int(churn_days, key="churn_days", unit="days", where=name)
+    migration_days = positive_int(raw.get("migration_days", 90), key="migration_days", unit="days", where=name)
     lifetime_value = _lifetime_value(raw.get("lifetime_value"), where=name)
     value_clusters = _value_clusters(raw.get("value_clusters"), where=name)
     segments = read_segments(raw.get("segments"), folder=source.resolve().parent, where=name)

@@ -91,3 +91,64 @@ def separate_outputs(reports: Path, processed: Path, *, run_id: str, inputs: Map
                     f"{where}: inputs.{name} {path} is inside {key}/{run_id}, which the run replaces when it publishes; "
                     "keep raw data outside the output folders"
                 )
+
+
+def positive_int(value: object, *, key: str, unit: str, where: str) -> int:
+    """`value` when it is a whole number above 0; YAML ``true`` is refused (a bool is an int in Python).
+
+    Parameters
+    ----------
+    value : object
+        The value as written.
+    key : str
+        The key's name in messages (``cell_timeout``, ``lifetime_value.horizon_months``).
+    unit : str
+        What the number counts (``seconds``, ``days``).
+    where : str
+        The config file's name, for messages.
+
+    Returns
+    -------
+    int
+        The value.
+
+    Raises
+    ------
+    InputError
+        For a boolean, a non-integer, zero or a negative number.
+    """
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise InputError(f"{where}: {key} must be a positive whole number of {unit}, got {value!r}")
+    return value
+
+
+def notebook_list(raw: Mapping[str, object], files: Mapping[str, Path], *, where: str) -> tuple[str, ...]:
+    """The config's ``notebooks``: every notebook in `files` when the key is left out or empty-valued.
+
+    Parameters
+    ----------
+    raw : mapping
+        The config as written.
+    files : mapping of str to pathlib.Path
+        The notebooks found, by name.
+    where : str
+        The config file's name, for messages.
+
+    Returns
+    -------
+    tuple of str
+        The notebook names, in the order given.
+
+    Raises
+    ------
+    InputError
+        For an empty list (which would run nothing), or a value that is not a list of names.
+    """
+    value = raw.get("notebooks")
+    if value is None:
+        return tuple(files)
+    if value == []:
+        raise InputError(f"{where}: notebooks: the list is empty; omit the key to run every notebook")
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise InputError(f"{where}: notebooks must be a list of notebook names, e.g. [01-data-quality], got {value!r}")
+    return tuple(value)

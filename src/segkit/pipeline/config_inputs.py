@@ -21,7 +21,7 @@ INPUTS = {
     "holdings": "holdings_path",
     "complaints": "complaints_path",
 }
-#: Settings an input may carry besides its path (only transactions use preset/mapping/encoding).
+#: Settings an input may carry besides its path (preset: transactions only; encoding: every file input).
 INPUT_KEYS = ("path", "preset", "mapping", "encoding", "column_pattern", "url", "table", "query")
 #: Inputs that may come from a database table or query instead of a file.
 DATABASE_INPUTS = ("transactions", "customers")

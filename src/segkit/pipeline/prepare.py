@@ -28,6 +28,7 @@ from segkit.core.privacy import filter_pii
 from segkit.intake.customers import load_customers
 from segkit.intake.files import read_table
 from segkit.intake.transactions import load_transactions
+from segkit.intake.yaml_files import copy_as_utf8
 from segkit.models.clusters import ValueClusters
 from segkit.models.lifetime_value import fit_lifetime_value
 from segkit.pipeline.config import LIFETIME_VALUE, VALUE_CLUSTERS, InputFile
@@ -366,10 +367,10 @@ def _write_clean(clean: Any, path: Path) -> None:
 def _prepare_survey(work: Path, inputs: Mapping[str, InputFile]) -> None:
     if "survey" not in inputs or "needs" not in inputs:
         raise InputError("inputs: a survey needs both inputs.survey and inputs.needs (the need catalogue)")
-    shutil.copyfile(inputs["needs"].file, work / "needs.yaml")
-    catalogue = load_catalogue(inputs["needs"].file)
-    pattern = inputs["survey"].column_pattern or "{item}_{measure}"
-    survey = read_survey(inputs["survey"].file, catalogue=catalogue, column_pattern=pattern)
+    needs, answers = inputs["needs"], inputs["survey"]  # the copy is UTF-8, whatever the input's encoding
+    catalogue = load_catalogue(copy_as_utf8(needs.file, work / "needs.yaml", what="need catalogue", encoding=needs.encoding))
+    pattern = answers.column_pattern or "{item}_{measure}"
+    survey = read_survey(answers.file, catalogue=catalogue, column_pattern=pattern, encoding=answers.encoding)
     for part in ("ratings", "kano", "respondents"):
         write_parquet_atomic(getattr(survey, part), work / f"survey_{part}.parquet")
 

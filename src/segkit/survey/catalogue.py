@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from segkit.core.errors import InputError
+from segkit.intake.yaml_files import read_yaml
 from segkit.survey.kano_answers import ANSWERS
 
 #: Allowed values of the seeds' classification tags in a need catalogue.
@@ -75,7 +75,7 @@ class NeedCatalogue:
         return dict(zip(self.items["item"], labels))
 
 
-def load_catalogue(path: str | Path) -> NeedCatalogue:
+def load_catalogue(path: str | Path, *, encoding: str | None = None) -> NeedCatalogue:
     """Read a need catalogue (YAML: ``items: [{id, label_en, label_zh, functional, level, role,
     horizon, category}]``), checking that every tag given is one of the seeds' classes. Only the
     id and one label are required; missing tags read ``"unclassified"``.
@@ -87,7 +87,9 @@ def load_catalogue(path: str | Path) -> NeedCatalogue:
     Parameters
     ----------
     path : str or pathlib.Path
-        The YAML file (UTF-8).
+        The YAML file: UTF-8, or GB18030 (detected as for tables), or in `encoding`.
+    encoding : str, optional
+        The file's encoding when it is neither UTF-8 nor GB18030 (e.g. ``"latin-1"``).
 
     Returns
     -------
@@ -97,14 +99,11 @@ def load_catalogue(path: str | Path) -> NeedCatalogue:
     Raises
     ------
     InputError
-        When the file cannot be read or is not YAML, has no items, an item lacks an id or a label or
+        When the file cannot be read or decoded or is not YAML, gives a key twice, has no items, an item lacks an id or a label or
         has a tag outside its classes, ids repeat, or a key or setting is unknown or malformed.
     """
     path = Path(path)
-    try:
-        tree = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise InputError(f"{path.name}: cannot read the need catalogue ({exc})") from exc
+    tree = read_yaml(path, what="need catalogue", encoding=encoding) or {}
     entries = tree.get("items") if isinstance(tree, dict) else None
     if not entries:
         raise InputError(f"{path.name}: the need catalogue has no 'items' list")

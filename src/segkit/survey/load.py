@@ -47,6 +47,7 @@ def read_survey(
     scale: LikertScale | None = None,
     kano_labels: Mapping[str, Sequence[str]] | None = None,
     reverse: Iterable[tuple[str, str]] = (),
+    encoding: str | None = None,
 ) -> Survey:
     """Read a survey file (CSV in any encoding `segkit.intake` detects, also ``.csv.gz``, or an
     ``.xlsx`` sheet): ``layout="wide"``: a row per respondent, answer columns named by
@@ -81,6 +82,8 @@ def read_survey(
         Column of the 0..10 likelihood to recommend, read when present; None: not read.
     scale, kano_labels, reverse
         As in `survey_from_long`.
+    encoding : str, optional
+        Encoding of a CSV file (the input's ``encoding:``); default detected (UTF-8, GB18030).
 
     Returns
     -------
@@ -94,7 +97,7 @@ def read_survey(
         repeat, a score is off its range, or answers cannot be read.
     """
     path = Path(path)
-    frame = _as_text(io.load_table(path))
+    frame = _as_text(io.load_table(path, encoding=encoding))
     respondent_col = catalogue.respondent_column or respondent_col
     if respondent_col not in frame.columns:
         if layout == "long" or catalogue.respondent_column:

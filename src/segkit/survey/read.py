@@ -9,6 +9,7 @@ because a dropped answer changes a base size the reviewer relies on.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -141,6 +142,7 @@ def answer_columns(
             f"{source}: columns named in the need catalogue are not in the file ({'; '.join(missing[:5])}); "
             f"the file has {', '.join(map(repr, list(frame.columns)[:12]))}"
         )
+    _check_measure_words(frame, [i for i in items if i not in columns], column_pattern, measure_names, found, source)
     if not found:
         example = column_pattern.format(item=items[0], measure=measure_names.get("importance", "importance"))
         raise InputError(
@@ -148,6 +150,43 @@ def answer_columns(
             "(set column_pattern, or name each item's columns in the need catalogue)"
         )
     return found
+
+
+def _check_measure_words(
+    frame: pd.DataFrame,
+    items: Sequence[str],
+    column_pattern: str,
+    measure_names: Mapping[str, str],
+    found: Mapping[tuple[str, str], str],
+    source: str,
+) -> None:
+    """Refuse columns shaped like `column_pattern` for a catalogue item whose measure word segkit does
+    not know (``N01_imp``), when no answer column was found or the word looks like a measure not found:
+    read as respondent columns, those answers would be silently "not given"."""
+    if "{measure}" not in column_pattern or not items:
+        return
+    words = {measure_names.get(m, m): m for m in (*RATING_MEASURES, *KANO_MEASURES)}
+    alternatives = "|".join(re.escape(i) for i in sorted(items, key=len, reverse=True))
+    parts = re.split(r"(\{item\}|\{measure\})", column_pattern)
+    shape = re.compile(
+        "".join(
+            f"(?:{alternatives})" if p == "{item}" else "(?P<measure>.+)" if p == "{measure}" else re.escape(p) for p in parts
+        )
+    )
+    matches = [(c, m["measure"]) for c in map(str, frame.columns) if (m := shape.fullmatch(c)) and m["measure"] not in words]
+    unknown = sorted({word for _, word in matches})
+    if not unknown:
+        return
+    missing = [w for w, m in words.items() if m not in {measure for _, measure in found}]
+    like = [u for u in unknown if any(w.lower().startswith(u.lower()) for w in missing if len(u) >= 2)]
+    if found and not like:
+        return
+    raise InputError(
+        f"{source}: survey columns look like {column_pattern!r} but their measure part is not one segkit reads: "
+        f"found {', '.join(map(repr, unknown))} (e.g. {matches[0][0]!r}); expected {', '.join(map(repr, words))}. "
+        "Rename the columns, map the words in the need catalogue (measure_names: {importance: imp}), "
+        "or set the survey input's column_pattern"
+    )
 
 
 @accepts_frames("frame")
