@@ -139,12 +139,14 @@ class PreparedRun:
 
     @property
     def as_of(self) -> pd.Timestamp:
-        self._require("transactions")
+        if self.settings.get("as_of") is None:
+            self._require("transactions")
         return pd.Timestamp(self.settings["as_of"])
 
     @cached_property
     def segmenter(self) -> Segmenter:
-        self._require("transactions")
+        if "segmenter" not in self.settings:  # transactions absent or unusable: say why
+            self._require("transactions")
         state = self.settings["segmenter"]["params"]
         fitted = self.settings["segmenter"].get("clusters")
         clusters = FrozenClusters(ValueClusters.from_state(fitted)) if fitted else None
