@@ -269,19 +269,19 @@ class _Parser:
         if kind == "column" and (self.is_("keyword", "in") or (self.is_("keyword", "not") and self.peek(1).text == "in")):
             negate = self.take().text == "not" and bool(self.take())
             return Member(str(value), self.members(), negate)
-        sides = [(kind, value)]
-        ops: list[str] = []
+        sides, ops, starts = [(kind, value)], [], [start]
         while self.is_("op"):
             ops.append(self.take().text)
+            starts.append(self.peek())
             sides.append(self.operand())
         if not ops:
             what = "a comparison such as 'r_score >= 4'"
             raise self.fail(f"{start.text!r} is not compared with anything; expected {what}", self.peek())
         links: list[Node] = []
-        for op, (left_kind, left), (right_kind, right) in zip(ops, sides, sides[1:]):
+        for op, (left_kind, left), (right_kind, right), at in zip(ops, sides, sides[1:], starts):
             if left_kind == right_kind:
                 both = "two columns" if left_kind == "column" else "two values"
-                raise self.fail(f"{op!r} compares {both}; each comparison sets a column against a number or quoted text", start)
+                raise self.fail(f"{op!r} compares {both}; each comparison sets a column against a number or quoted text", at)
             links.append(Compare(str(left), op, right) if left_kind == "column" else Compare(str(right), _SWAPPED[op], left))
         return links[0] if len(links) == 1 else Join("and", tuple(links))
 
