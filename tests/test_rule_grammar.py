@@ -198,7 +198,7 @@ def project_conditions() -> list[str]:
     for path in files:
         for match in re.finditer(r"""when:\s*(?:"([^"\n]*)"|'([^'\n]*)')""", path.read_text(encoding="utf-8")):
             found.append(match.group(1) if match.group(1) is not None else match.group(2))
-    return sorted(set(found) - {"pandas expression"})
+    return sorted(set(found))
 
 
 #: Conditions the grammar documents (README) that DataFrame.eval also read.
