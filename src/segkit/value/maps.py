@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -235,9 +236,10 @@ def apply_rules(customers: pd.DataFrame, rules: RuleSet, *, customer_col: str = 
     number = np.full(len(customers), len(rules.segments))
     for i, seg in enumerate(rules.segments):
         if "ranges" in seg:
-            require_columns(customers, seg["ranges"], what=f"segment map {rules.name!r}, segment {seg['key']!r}")
+            ranges = cast(Mapping[str, Sequence[float]], seg["ranges"])
+            require_columns(customers, list(ranges), what=f"segment map {rules.name!r}, segment {seg['key']!r}")
             hit = np.ones(len(customers), dtype=bool)
-            for col, (low, high) in seg["ranges"].items():
+            for col, (low, high) in ranges.items():
                 hit &= customers[col].between(low, high).to_numpy(dtype=bool, na_value=False)
         else:  # parsed by the safe grammar, never by DataFrame.eval (a rule file is data, not code)
             hit = evaluate(rules.condition(i), customers, where=rules.where(seg))
