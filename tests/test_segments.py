@@ -92,7 +92,9 @@ def test_user_rule_errors_name_the_segment(tmp_path):
         "x:\n  segments:\n    - {key: a, rank: 1, en: A, zh: A, when: 'spend > 3'}\n  other: {key: o, rank: 2, en: O, zh: O}\n",
         encoding="utf-8",
     )
-    with pytest.raises(InputError, match=r"segment map 'x', segment 'a': cannot evaluate 'spend > 3'"):
+    with pytest.raises(
+        InputError, match=r"^rules.yaml: map 'x', segment 'a': .*'spend' is not a column \(columns: customer_id, revenue\)"
+    ):
         maps.apply_rules(pd.DataFrame({"customer_id": ["a"], "revenue": [1.0]}), maps.load_rules(path)["x"])
     path.write_text("x:\n  segments: []\n", encoding="utf-8")
     with pytest.raises(InputError, match="needs 'segments'"):

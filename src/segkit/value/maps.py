@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -26,6 +27,7 @@ from segkit.core import schema
 from segkit.core.checks import require_columns
 from segkit.core.errors import InputError
 from segkit.core.frames import accepts_frames
+from segkit.value.rule_grammar import Condition, evaluate, parse_condition
 
 BUILTIN_MAPS = ("rfm10", "eight_class", "value_tier", "strategic_tier", "aov_tier")
 
@@ -111,15 +113,33 @@ class RuleSet:
         Language → map title.
     segments : tuple of mapping
         The segments in matching order: key, rank, ``ranges`` (column → ``[low, high]``, inclusive)
-        or ``when`` (a `pandas.DataFrame.eval` expression), and names per language.
+        or ``when`` (a condition in the grammar of `segkit.value.rule_grammar`), and names per
+        language.
     other : mapping of str to object
         The segment of customers no rule matches: key, rank and names per language.
+    source : str
+        The rule file's name, which errors name first ("" for a set made in code).
+    conditions : tuple of Condition or None
+        The parsed ``when`` of each segment (None for ``ranges``), filled by `load_rules`; a set
+        made in code without them has its conditions parsed by `apply_rules`.
     """
 
     name: str
     title: Mapping[str, str]
     segments: tuple[Mapping[str, object], ...]
     other: Mapping[str, object]
+    source: str = ""
+    conditions: tuple[Condition | None, ...] = ()
+
+    def where(self, segment: Mapping[str, object]) -> str:
+        """What an error about `segment` names first: the file (if known), the map and the segment."""
+        place = f"map {self.name!r}, segment {segment.get('key')!r}"
+        return f"{self.source}: {place}" if self.source else place
+
+    def condition(self, i: int) -> Condition:
+        """The parsed ``when`` of segment `i` (parsed now when the set was made without it)."""
+        parsed = self.conditions[i] if len(self.conditions) == len(self.segments) else None
+        return parsed or parse_condition(self.segments[i]["when"], where=self.where(self.segments[i]))
 
 
 def load_rules(path: str | Path | None = None) -> dict[str, RuleSet]:
@@ -127,8 +147,10 @@ def load_rules(path: str | Path | None = None) -> dict[str, RuleSet]:
 
     Each top-level key is a map: ``title: {en, zh}``, ``segments: [{key, rank, ranges | when,
     en, zh}]`` and ``other: {key, rank, en, zh}``; the names per language are optional (a
-    segment without one is shown by its key). Mistakes raise `InputError` naming the map and
-    segment, so a user editing the file can fix it.
+    segment without one is shown by its key). Every ``when`` is parsed here
+    (`segkit.value.rule_grammar`), so a condition outside the grammar fails before any data is
+    read. Mistakes raise `InputError` naming the file, map and segment, so a user editing the
+    file can fix it.
 
     Parameters
     ----------
@@ -144,7 +166,8 @@ def load_rules(path: str | Path | None = None) -> dict[str, RuleSet]:
     ------
     InputError
         When the file does not exist or is not YAML, a map lacks ``segments`` or ``other``, a segment
-        lacks key or rank, or a segment gives both or neither of ``ranges`` and ``when``.
+        lacks key or rank, a segment gives both or neither of ``ranges`` and ``when``, or a
+        ``when`` is not a condition of the grammar (function calls, attributes, arithmetic ...).
     """
     if path is None:
         source = resources.files("segkit.value") / "playbooks" / "segment_maps.yaml"
@@ -170,7 +193,13 @@ def load_rules(path: str | Path | None = None) -> dict[str, RuleSet]:
             if ("ranges" in seg) == ("when" in seg):
                 raise InputError(f"{where}: map {name!r}, segment {seg['key']!r}: give exactly one of 'ranges' or 'when'")
         title = spec.get("title", {})
-        sets[name] = RuleSet(name=name, title=title, segments=tuple(spec["segments"]), other=spec["other"])
+        conditions = tuple(
+            parse_condition(seg["when"], where=f"{where}: map {name!r}, segment {seg['key']!r}") if "when" in seg else None
+            for seg in spec["segments"]
+        )
+        sets[name] = RuleSet(
+            name=name, title=title, segments=tuple(spec["segments"]), other=spec["other"], source=where, conditions=conditions
+        )
     return sets
 
 
@@ -200,25 +229,20 @@ def apply_rules(customers: pd.DataFrame, rules: RuleSet, *, customer_col: str = 
     ------
     InputError
         When the customer column or a column of a ``ranges`` condition is missing, or a ``when``
-        expression cannot be evaluated.
+        condition names a column the table lacks or compares a column with the wrong kind of value.
     """
     require_columns(customers, [customer_col], what=f"segment map {rules.name!r}")
     # Segment number per customer (len(segments) = other), filled first match first.
     number = np.full(len(customers), len(rules.segments))
     for i, seg in enumerate(rules.segments):
         if "ranges" in seg:
-            require_columns(customers, seg["ranges"], what=f"segment map {rules.name!r}, segment {seg['key']!r}")
+            ranges = cast(Mapping[str, Sequence[float]], seg["ranges"])
+            require_columns(customers, list(ranges), what=f"segment map {rules.name!r}, segment {seg['key']!r}")
             hit = np.ones(len(customers), dtype=bool)
-            for col, (low, high) in seg["ranges"].items():
+            for col, (low, high) in ranges.items():
                 hit &= customers[col].between(low, high).to_numpy(dtype=bool, na_value=False)
-        else:
-            try:
-                hit = customers.eval(seg["when"]).astype(bool).to_numpy()
-            except Exception as exc:  # any evaluation error is a mistake in the user's rule
-                raise InputError(
-                    f"segment map {rules.name!r}, segment {seg['key']!r}: cannot evaluate "
-                    f"{seg['when']!r} ({type(exc).__name__}: {exc}); columns are {', '.join(customers.columns)}"
-                ) from exc
+        else:  # parsed by the safe grammar, never by DataFrame.eval (a rule file is data, not code)
+            hit = evaluate(rules.condition(i), customers, where=rules.where(seg))
         number[hit & (number == len(rules.segments))] = i
     keys = np.array([seg["key"] for seg in rules.segments] + [rules.other["key"]], dtype=object)
     table = pd.DataFrame({customer_col: customers[customer_col].to_numpy(), "segment": pd.array(keys[number], dtype="str")})
