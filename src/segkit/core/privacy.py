@@ -357,6 +357,27 @@ def filter_pii(frame: pd.DataFrame, *, keep: Iterable[str] = ("customer_id",)) -
     return out, record
 
 
+def mask_pii(text: str) -> str:
+    """`text` with every e-mail, mainland mobile number and valid ID number replaced by `PII_MASKS`.
+
+    For values quoted in messages (an error naming offending cells): ``'a@b.cn'`` → ``'[email]'``,
+    ``'call 13812345678'`` → ``'call [phone]'``.
+
+    Parameters
+    ----------
+    text : str
+        Any text.
+
+    Returns
+    -------
+    str
+        The masked text; unchanged when nothing personal is found.
+    """
+    for kind in PII_PATTERNS:
+        text = _mask(text, kind)
+    return text
+
+
 def _has_valid_id(text: str) -> bool:
     return any(id_number_valid(m.group(0)) for m in re.finditer(PII_PATTERNS["id_number"], text))
 
