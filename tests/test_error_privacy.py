@@ -106,3 +106,14 @@ def test_mask_pii_replaces_each_kind():
     assert id_number_valid(ID_NUMBER)
     assert mask_pii(f"{EMAILS[1]} / {PHONES[1]} / {ID_NUMBER} / 2024-01-05") == "[email] / [phone] / [id] / 2024-01-05"
     assert mask_pii("110105194912310021") == "110105194912310021"  # wrong check character: not an ID number
+
+
+def test_survey_scale_errors_mask_personal_answers():
+    from segkit.survey.load import _score_column
+
+    frame = pd.DataFrame({"q1": ["4", f"call me {PHONES[0]}", EMAILS[0]]})
+    with pytest.raises(InputError) as caught:
+        _score_column(frame, "q1", low=1, high=5, source="survey.csv")
+    message = str(caught.value)
+    _assert_clean(message)
+    assert "survey.csv: column 'q1': 2 of 3 values" in message and "row 2: 'call me [phone]', row 3: '[email]'" in message
