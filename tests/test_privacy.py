@@ -4,13 +4,32 @@ import pandas as pd
 import pytest
 
 from segkit.core import privacy
+from segkit.core.errors import InputError
 
 
 def test_pseudonym_is_hmac_sha256_rfc4231_case_2():
     # RFC 4231 test case 2: HMAC-SHA256(key="Jefe", "what do ya want for nothing?")
-    # = 5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843; we keep 12 hex digits.
+    # = 5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843; we keep 24 hex digits.
     ids = pd.Series(["what do ya want for nothing?"])
-    assert privacy.pseudonymize(ids, key="Jefe").tolist() == ["P-5bdcc146bf60"]
+    assert privacy.pseudonymize(ids, key="Jefe").tolist() == ["P-5bdcc146bf60754e6a042426"]
+
+
+def test_pseudonyms_have_96_bits_negligible_collisions_at_a_billion_ids():
+    bits = 4 * privacy._DIGEST_CHARS
+    assert bits == 96
+    assert (1e9) ** 2 / 2 ** (bits + 1) < 1e-11  # birthday bound, ~6e-12
+    out = privacy.pseudonymize(pd.Series([f"CU{i:05d}" for i in range(2000)]), key="k")
+    assert out.str.fullmatch(r"P-[0-9a-f]{24}").all() and out.nunique() == 2000
+
+
+def test_two_ids_sharing_a_pseudonym_raise_instead_of_merging(monkeypatch):
+    monkeypatch.setattr(privacy, "_DIGEST_CHARS", 1)  # 16 pseudonyms: 40 ids must collide
+    ids = pd.Series([f"CU{i:05d}" for i in range(40)] + ["CU00000"])
+    with pytest.raises(InputError, match="different ids got only") as caught:
+        privacy.pseudonymize(ids, key="k")
+    assert "CU000" not in str(caught.value)  # the message never names the ids
+    same = pd.Series(["CU00001", "CU00001", 7, "7"], dtype="object")  # equal texts are one id, not a collision
+    assert privacy.pseudonymize(same, key="k").nunique() == 2
 
 
 def test_pseudonyms_are_stable_per_key_and_differ_across_keys():

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from segkit.core.errors import InputError, sample_offenders
+from segkit.core.privacy import is_pii_column, mask_pii, pii_kind
 
 #: Unit of every parsed date column.
 DATE_DTYPE = "datetime64[us]"
@@ -180,14 +181,23 @@ def _raise_if_bad(values: pd.Series, bad: np.ndarray, *, source: str, column: st
 
 
 def _offenders(values: pd.Series, bad: np.ndarray, *, source: str, column: str, problem: str) -> str:
-    """``file: column 'X': n of N values are <problem> (row r: 'v', ...)``, rows 1-based."""
-    positions = np.flatnonzero(bad)[:4]
-    rows = (values.index.to_numpy()[positions] + 1) if _is_range_like(values.index) else (positions + 1)
-    cells = [None if pd.isna(v) else _cell(v) for v in values.iloc[positions].tolist()]
-    return (
-        f"{source}: column {column!r}: {int(np.count_nonzero(bad))} of {len(values)} values are {problem} "
-        f"({sample_offenders(rows.tolist(), cells, limit=3)})"
-    )
+    """``file: column 'X': n of N values are <problem> (row r: 'v', ...)``, rows 1-based.
+
+    Personal data stays out of the message (it reaches stderr, run.log and the manifest): values
+    are not quoted at all when the column is named as personal data (`is_pii_column`) or most of
+    the offending values are e-mails, phones or ID numbers (`pii_kind`), e.g. when a wrong
+    mapping reads the e-mail column as quantities; otherwise such values inside a cell are
+    masked (``[email]``, ``[phone]``, ``[id]``, `mask_pii`).
+    """
+    positions = np.flatnonzero(bad)
+    shown = positions[:4]
+    rows = (values.index.to_numpy()[shown] + 1) if _is_range_like(values.index) else (shown + 1)
+    head = f"{source}: column {column!r}: {int(np.count_nonzero(bad))} of {len(values)} values are {problem}"
+    if is_pii_column(column) or pii_kind(values.iloc[positions[:1000]]) is not None:
+        listed = ", ".join(str(r) for r in rows.tolist()[:3]) + (", ..." if len(positions) > 3 else "")
+        return f"{head} ({'rows' if len(positions) > 1 else 'row'} {listed}; values not shown: personal data)"
+    cells = [None if pd.isna(v) else _cell(mask_pii(str(v))) for v in values.iloc[shown].tolist()]
+    return f"{head} ({sample_offenders(rows.tolist(), cells, limit=3)})"
 
 
 def _is_range_like(index: pd.Index) -> bool:

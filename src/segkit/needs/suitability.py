@@ -18,6 +18,7 @@ import yaml
 from segkit import catalogues
 from segkit.core.errors import InputError, sample_offenders
 from segkit.core.frames import accepts_frames
+from segkit.core.privacy import mask_pii
 
 LEVEL_NAMES = ("conservative", "stable", "balanced", "growth", "aggressive")
 
@@ -65,7 +66,7 @@ def score_risk(
             rows = np.flatnonzero(wrong.to_numpy())
             raise InputError(
                 f"{source}: column {question!r}: {int(wrong.sum())} answers are not one of "
-                f"{', '.join(mapping)} ({sample_offenders((rows + 1).tolist(), raw.iloc[rows].tolist())})"
+                f"{', '.join(mapping)} ({sample_offenders((rows + 1).tolist(), [mask_pii(str(v)) for v in raw.iloc[rows[:4]]])})"
             )
         points[question] = mapped
     table = pd.DataFrame(points)

@@ -8,17 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+from segkit.reporting.theme import subplots
 
 LINE, MARK = "#4C72B0", "#C44E52"
 
 
 def selection_curve(selection: pd.DataFrame, *, chosen: int, labels: Mapping[str, str]) -> Figure:
     """Silhouette (k-means) and BIC (Gaussian mixture) by k, side by side, the chosen k marked."""
-    fig, axes = plt.subplots(1, 2, figsize=(9, 3.4))
+    fig, axes = subplots(1, 2, figsize=(9, 3.4))
     for ax, column in zip(axes, ("silhouette", "bic"), strict=True):
         ax.plot(selection["k"], selection[column], marker="o", color=LINE)
         picked = selection.loc[selection["k"] == chosen, column]

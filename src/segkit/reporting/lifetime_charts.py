@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter, PercentFormatter
+
+from segkit.reporting.theme import subplots
 
 ACTUAL, PREDICTED, MARK = "#4C72B0", "#DD8452", "#C44E52"
 
@@ -31,7 +32,7 @@ def clv_histogram(clv: pd.Series, *, labels: Mapping[str, str], bins: int = 40) 
     """
     values = clv.dropna().to_numpy(dtype=float)
     positive = values[values > 0]
-    fig, ax = plt.subplots(figsize=(8, 3.8))
+    fig, ax = subplots(figsize=(8, 3.8))
     if len(positive) == 0:
         ax.text(0.5, 0.5, labels["no_value"], ha="center", va="center", transform=ax.transAxes)
         ax.set_axis_off()
@@ -71,7 +72,7 @@ def p_alive_heatmap(matrix: pd.DataFrame, *, labels: Mapping[str, str]) -> Figur
         "",
     )
     shown = pd.DataFrame(mean.to_numpy(), index=rows, columns=cols)
-    fig, ax = plt.subplots(figsize=(0.9 * len(cols) + 3, 0.55 * len(rows) + 1.8))
+    fig, ax = subplots(figsize=(0.9 * len(cols) + 3, 0.55 * len(rows) + 1.8))
     sns.heatmap(
         shown,
         ax=ax,
@@ -95,7 +96,7 @@ def p_alive_heatmap(matrix: pd.DataFrame, *, labels: Mapping[str, str]) -> Figur
 def holdout_by_frequency(table: pd.DataFrame, *, names: list[str], labels: Mapping[str, str]) -> Figure:
     """Mean holdout purchases, actual and predicted, by calibration frequency (one point per row of `table`)."""
     x = np.arange(len(table))
-    fig, ax = plt.subplots(figsize=(7.5, 3.8))
+    fig, ax = subplots(figsize=(7.5, 3.8))
     ax.plot(x, table["actual"], marker="o", color=ACTUAL, label=labels["actual"])
     ax.plot(x, table["predicted"], marker="s", linestyle="--", color=PREDICTED, label=labels["predicted"])
     ax.set_xticks(x, names)
@@ -113,7 +114,7 @@ def tracking(table: pd.DataFrame, *, labels: Mapping[str, str]) -> Figure:
     The vertical line is the end of the calibration period: to its right the model had not seen
     the purchases.
     """
-    fig, axes = plt.subplots(1, 2, figsize=(12, 3.8))
+    fig, axes = subplots(1, 2, figsize=(12, 3.8))
     period = table["period"].to_numpy()
     holdout = table["holdout"].to_numpy(dtype=bool)
     boundary = float(period[holdout][0] - 1) if holdout.any() else None
@@ -146,7 +147,7 @@ def tracking(table: pd.DataFrame, *, labels: Mapping[str, str]) -> Figure:
 
 def calibration_curve(table: pd.DataFrame, *, names: Mapping[str, str], labels: Mapping[str, str]) -> Figure:
     """Mean predicted risk against the observed churn share per risk group, one line per model, with the diagonal."""
-    fig, ax = plt.subplots(figsize=(5.6, 4.6))
+    fig, ax = subplots(figsize=(5.6, 4.6))
     ax.plot([0, 1], [0, 1], color="#999999", linestyle="--", linewidth=1, label=labels["perfect"])
     for (model, part), colour in zip(table.groupby("model", sort=False), (ACTUAL, PREDICTED, MARK), strict=False):
         ax.plot(part["predicted"], part["observed"], marker="o", color=colour, label=names.get(str(model), str(model)))

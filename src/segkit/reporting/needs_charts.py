@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
+
+from segkit.reporting.theme import subplots
 
 #: Vertical label offsets (points) tried in turn: beside the point first, then alternately lower
 #: and higher, one text line at a time.
@@ -63,7 +64,7 @@ def priority_chart(
     scale: tuple[float, float] = (1, 5),
 ) -> Figure:
     """Importance (x) × urgency (y) bubbles, size = share rating the need important, with crosshairs."""
-    fig, ax = plt.subplots(figsize=(7.5, 6))
+    fig, ax = subplots(figsize=(7.5, 6))
     sizes = 100 + 1400 * table["share_important"].fillna(0)
     colours = sns.color_palette("deep", 4)
     order = ["act-now", "plan", "quick-fix", "monitor"]
@@ -94,7 +95,7 @@ def ipa_chart(
 ) -> Figure:
     """Performance (x) × importance (y), Martilla & James layout; the diagonal model adds the
     iso-priority line importance = performance."""
-    fig, ax = plt.subplots(figsize=(7.5, 6))
+    fig, ax = subplots(figsize=(7.5, 6))
     sns.scatterplot(data=table, x="performance", y="importance", hue="quadrant", s=90, ax=ax, legend=False, palette="deep")
     ax.axvline(performance_line, color="0.5", lw=1, ls="--")
     ax.axhline(importance_line, color="0.5", lw=1, ls="--")
@@ -120,7 +121,7 @@ def better_worse_chart(
 ) -> Figure:
     """Kano Better (y) against |Worse| (x) with bootstrap CIs; the 0.5 lines split the plane
     into attractive (top left), one-dimensional (top right), must-be (bottom right) and indifferent."""
-    fig, ax = plt.subplots(figsize=(7.5, 6))
+    fig, ax = subplots(figsize=(7.5, 6))
     x, y = -table["worse"], table["better"]
     if {"better_low", "worse_low"} <= set(table.columns):
         ax.errorbar(
@@ -144,7 +145,7 @@ def better_worse_chart(
 def bar_chart(values: pd.Series, *, labels: Mapping[str, str], x_label: str, reference: float | None = None) -> Figure:
     """Horizontal bars of one number per need or category (largest on top), e.g. opportunity scores."""
     ordered = values.sort_values()
-    fig, ax = plt.subplots(figsize=(7.5, 0.45 * len(ordered) + 1.2))
+    fig, ax = subplots(figsize=(7.5, 0.45 * len(ordered) + 1.2))
     ax.barh([labels.get(i, i) for i in ordered.index], ordered.to_numpy(), color=sns.color_palette("deep")[0])
     if reference is not None:
         ax.axvline(reference, color="0.4", lw=1, ls="--")
@@ -154,7 +155,7 @@ def bar_chart(values: pd.Series, *, labels: Mapping[str, str], x_label: str, ref
 
 def derived_vs_stated_chart(table: pd.DataFrame, *, labels: Mapping[str, str], x_label: str, y_label: str) -> Figure:
     """Stated importance (x) against derived importance (y, share of R²) with bootstrap CIs."""
-    fig, ax = plt.subplots(figsize=(7.5, 6))
+    fig, ax = subplots(figsize=(7.5, 6))
     y = table["rescaled"]
     if "ci_low" in table:
         r2 = table["raw"].sum()
@@ -169,7 +170,7 @@ def derived_vs_stated_chart(table: pd.DataFrame, *, labels: Mapping[str, str], x
 
 def interval_chart(table: pd.DataFrame, *, value_col: str, label_col: str, x_label: str, reference: float | None = 0.0) -> Figure:
     """Point estimates with intervals (columns ci_low, ci_high), one row per group, e.g. NPS by segment."""
-    fig, ax = plt.subplots(figsize=(7.5, 0.5 * len(table) + 1.2))
+    fig, ax = subplots(figsize=(7.5, 0.5 * len(table) + 1.2))
     positions = np.arange(len(table))
     values = table[value_col].to_numpy(dtype="float64")
     ax.errorbar(
@@ -191,7 +192,7 @@ def interval_chart(table: pd.DataFrame, *, value_col: str, label_col: str, x_lab
 
 def silhouette_chart(selection: pd.DataFrame, *, x_label: str, y_label: str) -> Figure:
     """Mean silhouette (y) by number of clusters k (x), the chosen k marked (columns k, silhouette, chosen)."""
-    fig, ax = plt.subplots(figsize=(6.5, 3.8))
+    fig, ax = subplots(figsize=(6.5, 3.8))
     colour = sns.color_palette("deep")[0]
     ax.plot(selection["k"], selection["silhouette"], marker="o", color=colour)
     chosen = selection[selection["chosen"]]

@@ -33,7 +33,7 @@ from segkit.reporting.formats import (
 )
 from segkit.reporting.i18n import catalogue, message
 from segkit.reporting.provenance import git_commit, package_versions
-from segkit.reporting.theme import _in_kernel, set_theme, stylesheet
+from segkit.reporting.theme import _in_kernel, plain_text, set_theme, stylesheet
 
 #: MIME type of the invisible outputs that carry key numbers to the run pipeline.
 KEY_NUMBER_MIME = "application/vnd.segkit.key-number+json"
@@ -168,9 +168,13 @@ class Report:
         return f'<table class="segkit-table"><thead><tr>{"".join(head)}</tr></thead><tbody>{"".join(rows)}</tbody></table>{note}'
 
     def figure(self, fig) -> None:
-        """Show a matplotlib figure as an embedded PNG and close it (so it is not shown twice)."""
+        """Show a matplotlib figure as an embedded PNG and close it (so it is not shown twice).
+
+        Its text is plain text, never mathtext (`segkit.reporting.theme.plain_text`).
+        """
         import matplotlib.pyplot as plt
 
+        plain_text(fig)
         fig.tight_layout()
         display(fig)
         plt.close(fig)

@@ -9,17 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
+from segkit.reporting.theme import subplots
+
 
 def rfm_distributions(features: pd.DataFrame, *, labels: Mapping[str, str]) -> Figure:
     """Histograms of recency, frequency and monetary; frequency and monetary on log axes (long tails)."""
-    fig, axes = plt.subplots(1, 3, figsize=(12, 3.4))
+    fig, axes = subplots(1, 3, figsize=(12, 3.4))
     for ax, col in zip(axes, ("recency", "frequency", "monetary")):
         values = features[col].dropna()
         log = col != "recency" and (values > 0).all() and values.max() > 20 * max(values.min(), 1e-9)
@@ -40,7 +41,7 @@ def rfm_heatmap(scored: pd.DataFrame, *, bins: int, labels: Mapping[str, str]) -
     count = scored.pivot_table(index="r_score", columns="f_score", values="monetary", aggfunc="size")
     mean = mean.reindex(index=grid[0], columns=grid[1])
     count = count.reindex(index=grid[0], columns=grid[1])
-    fig, ax = plt.subplots(figsize=(6.5, 5))
+    fig, ax = subplots(figsize=(6.5, 5))
     sns.heatmap(
         mean,
         ax=ax,
@@ -65,7 +66,7 @@ def segment_shares(summary: pd.DataFrame, *, names: Sequence[str], labels: Mappi
             "what": [labels["customer_share"]] * len(summary) + [labels["revenue_share"]] * len(summary),
         }
     )
-    fig, ax = plt.subplots(figsize=(8, 0.45 * len(summary) + 1.5))
+    fig, ax = subplots(figsize=(8, 0.45 * len(summary) + 1.5))
     sns.barplot(data=data, y="segment", x="share", hue="what", ax=ax, orient="h")
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_xlabel("")
@@ -83,7 +84,7 @@ def lorenz(
     The Pareto point: the top `customer_share_at_cut` of customers bring `cut` of revenue, i.e.
     the bottom (1 - that share) bring (1 - cut) on the curve.
     """
-    fig, ax = plt.subplots(figsize=(5.5, 5))
+    fig, ax = subplots(figsize=(5.5, 5))
     ax.plot(
         lorenz_points["customer_share"], lorenz_points["revenue_share"], label=f"{labels['lorenz']} ({labels['gini']} {gini:.2f})"
     )
@@ -103,7 +104,7 @@ def lorenz(
 
 def stage_bars(sizes: pd.DataFrame, *, names: Sequence[str], labels: Mapping[str, str]) -> Figure:
     """Customers per lifecycle stage."""
-    fig, ax = plt.subplots(figsize=(7, 3.2))
+    fig, ax = subplots(figsize=(7, 3.2))
     sns.barplot(x=list(names), y=sizes["customers"].to_numpy(), ax=ax, color="#4C72B0")
     ax.set_ylabel(labels["customers"])
     ax.set_xlabel("")
@@ -114,7 +115,7 @@ def stage_bars(sizes: pd.DataFrame, *, names: Sequence[str], labels: Mapping[str
 def cohort_heatmap(pct: pd.DataFrame, *, labels: Mapping[str, str], max_months: int = 24) -> Figure:
     """Cohort retention: first-purchase month x months since, in % of the cohort."""
     data = pct.iloc[:, : max_months + 1]
-    fig, ax = plt.subplots(figsize=(min(2 + 0.5 * data.shape[1], 16), 0.35 * len(data) + 1.5))
+    fig, ax = subplots(figsize=(min(2 + 0.5 * data.shape[1], 16), 0.35 * len(data) + 1.5))
     # Cell labels only while they stay legible on a page; a larger grid gets a colour scale instead.
     annotate = len(data) <= 18 and data.shape[1] <= 13
     sns.heatmap(
@@ -141,7 +142,7 @@ def migration_heatmap(
     """Transition matrix: each row (earlier segment) shows where its customers went, in %."""
     shown = pd.DataFrame(pct.to_numpy(), index=list(row_names), columns=list(column_names))
     annot = np.where(counts.to_numpy() > 0, (100 * pct.fillna(0)).round().astype(int).astype(str) + "%", "")
-    fig, ax = plt.subplots(figsize=(0.8 * len(column_names) + 3, 0.5 * len(row_names) + 2))
+    fig, ax = subplots(figsize=(0.8 * len(column_names) + 3, 0.5 * len(row_names) + 2))
     sns.heatmap(shown, ax=ax, cmap="Purples", vmin=0, vmax=1, annot=annot, fmt="", cbar=False, linewidths=0.5)
     ax.set_xlabel(labels["after"])
     ax.set_ylabel(labels["before"])
@@ -170,7 +171,7 @@ def shares_over_snapshots(
     shares = sizes.pivot_table(index="snapshot", columns="segment", values="share", aggfunc="sum", sort=True)
     shares = shares.reindex(columns=list(order)).fillna(0.0)
     colours = sns.color_palette("RdYlGn_r", len(order))
-    fig, ax = plt.subplots(figsize=(max(6.0, 1.3 * len(shares) + 4.5), 4.8))
+    fig, ax = subplots(figsize=(max(6.0, 1.3 * len(shares) + 4.5), 4.8))
     x = np.arange(len(shares))
     bottom = np.zeros(len(shares))
     for colour, key in zip(colours, order):

@@ -25,10 +25,12 @@ def _score_column(frame: pd.DataFrame, column: str, *, low: float, high: float, 
     if wrong.any():
         rows = np.flatnonzero(wrong.to_numpy())
         from segkit.core.errors import sample_offenders
+        from segkit.core.privacy import mask_pii
 
+        cells = [None if v is None else mask_pii(str(v)) for v in raw.iloc[rows[:4]].tolist()]  # no e-mail in a message
         raise InputError(
             f"{source}: column {column!r}: {int(wrong.sum())} of {len(frame)} values are not numbers "
-            f"from {low:g} to {high:g} ({sample_offenders((rows + 1).tolist(), raw.iloc[rows].tolist())})"
+            f"from {low:g} to {high:g} ({sample_offenders((rows + 1).tolist(), cells)})"
         )
     return values.astype("float64")
 
