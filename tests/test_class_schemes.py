@@ -513,5 +513,6 @@ def test_a_zh_run_with_four_abcd_tiers_and_the_strategic_scheme_end_to_end(tmp_p
     expected = pd.cut(before, [-1, 0.5, 0.8, 0.95, 2], right=False, labels=list("ABCD")).astype("str")
     assert (by_revenue["value_tier"] == expected).all()
     page = (tmp_path / "reports" / "abcd-zh" / "02-customer-value.html").read_text(encoding="utf-8")
-    assert "战略客户" in page and "购买力与盈利能力" in page and "毛利" in page and "D类" in page
+    assert "战略客户" in page and "购买力与盈利能力" in page and "D类" in page
+    assert "按 RFM 八类客户划分的毛利" in page and "交易数据中没有商品成本" not in page  # the demo has a unit cost
     assert "Executive summary" not in page

@@ -146,3 +146,25 @@ def test_a_preset_file_without_the_cost_column_loads_without_cost(tmp_path):
         encoding="utf-8",
     )
     assert load_transactions(path, preset="demo")["cost"].tolist() == [4 * 19.60]
+
+
+def test_the_value_report_states_the_margin_of_the_clean_lines(tmp_path, monkeypatch):
+    """Report 02's margin sentence: the sum over the clean lines of amount - cost, worked out here from the lines."""
+    from segkit import datasets
+    from segkit.pipeline.config import InputFile
+    from segkit.pipeline.prepare import prepare
+    from segkit.reporting import report
+    from segkit.reporting.formats import fmt_money
+    from segkit.reporting.report import Report
+    from segkit.reporting.value_report import ValueReport
+
+    datasets.write_demo(tmp_path / "raw", customers=300, seed=7)
+    run = prepare({"transactions": InputFile(path=tmp_path / "raw" / "transactions.csv", preset="demo")}, tmp_path / "p")
+    lines = pd.read_parquet(run.folder / "transactions_clean.parquet")
+    margin = (lines.groupby("customer_id")["amount"].sum().round(2) - lines.groupby("customer_id")["cost"].sum().round(2)).sum()
+    out: list = []
+    monkeypatch.setattr(report, "display", lambda obj, raw=False, **_: out.append(obj if raw else getattr(obj, "data", obj)))
+    ValueReport(Report("en"), run).purchasing_power()
+    text = " ".join(str(o) for o in out)
+    assert f"Margin (revenue minus the cost of goods) is {fmt_money(margin)} in all" in text
+    assert "Margin by RFM 8-class segment" in text and "carry no cost" not in text

@@ -39,7 +39,7 @@ def purchasing_power(report: Any) -> None:
     R.heading("value.sections.purchasing_power")
     R.how_to_read("value.how_to_read.purchasing_power", low=fmt_money(low), high=fmt_money(high))
     report.segment_map("aov_tier")
-    features = seg.features.table
+    features = report.run.customer_table  # the per-customer table keeps cost and margin (the RFM features do not)
     if schema.MARGIN not in features.columns:
         R.text("value.no_cost")
         return
