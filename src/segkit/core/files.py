@@ -6,7 +6,8 @@ import hashlib
 import os
 import re
 import tempfile
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -41,6 +42,26 @@ def file_sha256(path: str | os.PathLike) -> str:
     return digest.hexdigest()
 
 
+@contextmanager
+def _atomic_path(path: str | os.PathLike) -> Iterator[Path]:
+    """A temporary file beside `path` that replaces `path` when the block ends without an error.
+
+    Same folder, so the final `os.replace` is a rename on one file system: a reader sees the old
+    file or the complete new one, and a crash leaves no half-written file (the temporary one is
+    removed). ``mkstemp`` creates it readable by its owner only (mode 0600), whatever the umask.
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
 def write_parquet_atomic(frame: pd.DataFrame, path: str | os.PathLike) -> Path:
     """Write `frame` to Parquet so that `path` is either the old file or the complete new one.
 
@@ -59,17 +80,9 @@ def write_parquet_atomic(frame: pd.DataFrame, path: str | os.PathLike) -> Path:
     pathlib.Path
         `path`, as a `Path`.
     """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    try:
+    with _atomic_path(path) as tmp:
         frame.to_parquet(tmp, index=False)
-        os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return target
+    return Path(path)
 
 
 def existing_file(path: str | os.PathLike) -> Path:
@@ -100,17 +113,9 @@ def existing_file(path: str | os.PathLike) -> Path:
 
 def write_text_atomic(text: str, path: str | os.PathLike) -> Path:
     """Write `text` (UTF-8) so that `path` is either the old file or the complete new one."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return target
+    with _atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return Path(path)
 
 
 def write_json_atomic(content: object, path: str | os.PathLike) -> Path:
@@ -157,26 +162,23 @@ def write_csv_atomic(frame: pd.DataFrame, path: str | os.PathLike) -> Path:
     Rows end in CRLF (RFC 4180), so a cell holding a line break is quoted; text cells that start
     like a formula are neutralised first (`neutralise_formulas`).
     """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    try:
-        # CRLF rows (RFC 4180): a text cell holding a line break of either kind is then quoted
-        neutralise_formulas(frame).to_csv(tmp, index=False, encoding="utf-8-sig", date_format="%Y-%m-%d", lineterminator="\r\n")
-        os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return target
+    with _atomic_path(path) as tmp:
+        _to_csv(frame, tmp)
+    return Path(path)
+
+
+def _to_csv(frame: pd.DataFrame, path: Path) -> None:
+    # CRLF rows (RFC 4180): a text cell holding a line break of either kind is then quoted
+    neutralise_formulas(frame).to_csv(path, index=False, encoding="utf-8-sig", date_format="%Y-%m-%d", lineterminator="\r\n")
 
 
 def write_private_csv_atomic(frame: pd.DataFrame, path: str | os.PathLike) -> Path:
     """Write `frame` as CSV (UTF-8 with a BOM) readable by its owner only (mode 0600), atomically.
 
-    The temporary file is created with ``os.open(..., 0o600)``, so the data are never readable by
-    others, not even for a moment, whatever the umask; it is then renamed onto `path`. Text cells
-    that start like a formula are neutralised (`neutralise_formulas`).
+    The temporary file is created readable by its owner only (mode 0600) before any data are
+    written, so the data are never readable by others, not even for a moment, whatever the umask;
+    it is then renamed onto `path`. Text cells that start like a formula are neutralised
+    (`neutralise_formulas`).
 
     Parameters
     ----------
@@ -190,19 +192,10 @@ def write_private_csv_atomic(frame: pd.DataFrame, path: str | os.PathLike) -> Pa
     pathlib.Path
         `path`, as a `Path`.
     """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as fh:
-            neutralise_formulas(frame).to_csv(fh, index=False, date_format="%Y-%m-%d", lineterminator="\r\n")
-        os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return target
+    with _atomic_path(path) as tmp:
+        os.chmod(tmp, 0o600)  # what mkstemp gives already; stated here because this file must stay private
+        _to_csv(frame, tmp)
+    return Path(path)
 
 
 def write_xlsx_atomic(
@@ -253,8 +246,6 @@ def write_xlsx_atomic(
         raise InputError(f"{Path(path).name}: every header row needs one entry per column ({frame.shape[1]})")
     if len(frame) + len(rows) > XLSX_MAX_ROWS:
         raise InputError(f"{Path(path).name}: {len(frame):,} rows do not fit in one sheet ({XLSX_MAX_ROWS:,} rows)")
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
     book = Workbook(write_only=True)
     out = book.create_sheet(sheet)
     out.freeze_panes = f"A{len(rows) + 1}"
@@ -271,15 +262,9 @@ def write_xlsx_atomic(
                 cell.data_type = "s"  # a text cell, even for "=..." (never a formula)
             cells.append(cell)
         out.append(cells)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    try:
+    with _atomic_path(path) as tmp:
         book.save(tmp)
-        os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return target
+    return Path(path)
 
 
 #: Rows of one Excel sheet.

@@ -19,7 +19,6 @@ only PostgreSQL is wired and tested here.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -184,27 +183,6 @@ def source_schema(source: DatabaseSource) -> pa.Schema:
     return _fetch(source, f"SELECT * FROM {source._relation()} LIMIT 0").schema
 
 
-def source_columns(source: DatabaseSource) -> list[str]:
-    """The column names of `source` (no row is read).
-
-    Parameters
-    ----------
-    source : DatabaseSource
-        The table or query.
-
-    Returns
-    -------
-    list of str
-        Column names in the database's order.
-
-    Raises
-    ------
-    InputError
-        When the server cannot be reached or the table or query does not exist.
-    """
-    return list(source_schema(source).names)
-
-
 #: PostgreSQL types cast in the SELECT so that they arrive typed: NUMERIC (which the driver hands
 #: over as text) as double precision, dates and time-zone timestamps as timestamps (in the
 #: session's time zone, as psql shows them).
@@ -251,24 +229,6 @@ def read_database(
         raise InputError(f"{source.label}: no column {missing[0]!r}; it has {', '.join(schema.names)}")
     select = ", ".join(f"{_quote(c)}::{CASTS[types[c]]} AS {_quote(c)}" if types[c] in CASTS else _quote(c) for c in chosen)
     return _fetch(source, f"SELECT {select} FROM {source._relation()}").to_pandas()
-
-
-def table_sha256(frame: pd.DataFrame) -> str:
-    """A fingerprint of the rows read (column names, types and values), for the run's records.
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        The rows as read.
-
-    Returns
-    -------
-    str
-        Hex SHA-256 over pandas' row hashes and the column names.
-    """
-    digest = hashlib.sha256("\x1f".join(map(str, frame.columns)).encode())
-    digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
-    return digest.hexdigest()
 
 
 def _fetch(source: DatabaseSource, sql: str) -> pa.Table:

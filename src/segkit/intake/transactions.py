@@ -155,9 +155,9 @@ def _from_database(database: DatabaseSource, spec: _Spec, *, source: str) -> pd.
     """Read only the columns the spec maps (resolved against the table's header first), then map and check."""
     if spec.names:
         raise InputError(f"{source}: {spec.label} is for header-less files; give a mapping for a database table")
-    schema = source_schema(database)
-    wanted = _source_columns(pd.DataFrame(columns=list(schema.names)), spec, source=source)
-    raw = read_database(database, columns=list(wanted.values()), schema=schema)
+    header = source_schema(database)
+    wanted = _source_columns(pd.DataFrame(columns=list(header.names)), spec, source=source)
+    raw = read_database(database, columns=list(wanted.values()), schema=header)
     return transactions_from_raw(raw, spec, source=source)
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from segkit.core.errors import InputError
+from segkit.core.files import write_text_atomic
 from segkit.core.yaml_files import parse_yaml
 from segkit.intake.files import detect_encoding
 
@@ -109,6 +110,4 @@ def copy_as_utf8(source: str | os.PathLike, target: str | os.PathLike, *, what: 
     InputError
         As `yaml_text`.
     """
-    target = Path(target)
-    target.write_text(yaml_text(source, what=what, encoding=encoding), encoding="utf-8")
-    return target
+    return write_text_atomic(yaml_text(source, what=what, encoding=encoding), target)

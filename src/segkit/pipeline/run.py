@@ -165,23 +165,23 @@ def _execute(config: RunConfig, *, staging: Path, processed: Path, out: TextIO) 
         write_followup(prepared, processed, language=config.language, pseudonymize_ids=config.pseudonymize_ids)
         failures = _run_notebooks(config, results, sources, staging=staging, say=say)
     finished = datetime.now().astimezone()
-    manifest = build_manifest(config, results, started=started, finished=finished, processed_dir=processed)
+    nothing_succeeded = bool(failures) and len(failures) == len(results)
+    # --only: the other notebooks' published pages stay (only when something will be published)
+    kept = [] if nothing_succeeded else carry_over(config, results, staging=staging, processed=processed)
+    shown = sorted([*results, *kept], key=lambda r: r.name) if kept else results
+    manifest = build_manifest(config, shown, started=started, finished=finished, processed_dir=processed)
 
     if failures:
         failed_dir = _keep_failure(config, staging, results, manifest, log_lines)
         for failure in failures:
             print(f"segkit: {failure}", file=sys.stderr, flush=True)
         print(f"        executed notebook(s) and log kept in {failed_dir}", file=sys.stderr, flush=True)
-    if failures and len(failures) == len(results):
-        return _exit_code(failures)  # nothing succeeded: nothing is published
-    kept = carry_over(config, results, staging=staging, processed=processed)  # --only: the others' pages stay
-    if kept:
-        results = sorted([*results, *kept], key=lambda r: r.name)
-        manifest = build_manifest(config, results, started=started, finished=finished, processed_dir=processed)
+    if nothing_succeeded:
+        return _exit_code(failures)  # nothing is published
 
     _write_json(staging / "manifest.json", manifest)
-    (staging / "index.html").write_text(render_index(config, results, started=started, finished=finished), encoding="utf-8")
-    (staging / "run.log").write_text(_run_log(log_lines, results), encoding="utf-8")
+    (staging / "index.html").write_text(render_index(config, shown, started=started, finished=finished), encoding="utf-8")
+    (staging / "run.log").write_text(_run_log(log_lines, shown), encoding="utf-8")
     with signals_deferred():  # a stop signal waits until both folders are in place
         _swap_into_place(processed, config.processed_dir / config.run_id)
         if history is not None:

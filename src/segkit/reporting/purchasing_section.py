@@ -44,12 +44,8 @@ def purchasing_power(report: Any) -> None:
         R.text("value.no_cost")
         return
     known = features.dropna(subset=[schema.MARGIN])
-    revenue = float(known[schema.REVENUE].sum())
-    R.text(
-        "value.margin_sentence",
-        margin=fmt_money(known[schema.MARGIN].sum()),
-        rate=fmt_pct(known[schema.MARGIN].sum() / revenue) if revenue else "–",
-    )
+    revenue, margin = float(known[schema.REVENUE].sum()), float(known[schema.MARGIN].sum())
+    R.text("value.margin_sentence", margin=fmt_money(margin), rate=fmt_pct(margin / revenue) if revenue else "–")
     if len(known) < len(features):
         R.text("value.margin_unknown", customers=fmt_int(len(features) - len(known)))
     eight = seg.maps["eight_class"]
